@@ -1,0 +1,5 @@
+"""versionbot: one version per deployable unit, bumped exactly when its inputs change."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

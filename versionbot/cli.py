@@ -1,0 +1,195 @@
+"""Command line: argparse, the one place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from versionbot import __version__, render
+from versionbot.config import Config, find_config, load_config
+from versionbot.errors import VersionbotError
+from versionbot.git import Repository
+from versionbot.hashing import Digests
+from versionbot.plan import Plan, make_plan, survey
+from versionbot.versionfile import dumps, write_atomic
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The repository and its configuration, as every command starts from them."""
+
+    repo: Repository
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, repo_path: Path | None, config_path: Path | None) -> Workspace:
+        repo = Repository(repo_path or Path.cwd())
+        if repo.root is None:
+            raise VersionbotError("a bare repository has no configuration to read; run in a checkout")
+        config = load_config(find_config(repo.root, config_path), __version__)
+        return cls(repo, repo.root, config)
+
+    def plan(self, *, base: str | None, head: str) -> Plan:
+        """Judge `head` ("worktree", "index" or a revision) against the base `base` leads to."""
+        if head == "worktree":
+            head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
+        elif head == "index":
+            head_snapshot, head_commit = self.repo.index_snapshot(), self.repo.head_commit()
+        else:
+            head_commit = self.repo.resolve(head)
+            head_snapshot = self.repo.commit_snapshot(head_commit)
+        base_commit = self.base_commit(base, head_commit)
+        base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
+        return make_plan(self.config, base_snapshot, head_snapshot, Digests())
+
+    def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
+        """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
+
+        The revision is `explicit`, else the configured `base`, else the branch's upstream, else
+        `origin/HEAD`; failing all of those, HEAD itself. None when there are no commits yet.
+        """
+        if head_commit is None:
+            return None
+        revision = explicit or self.config.base or self.repo.upstream()
+        if revision is None and self.repo.has_reference("refs/remotes/origin/HEAD"):
+            revision = "origin/HEAD"
+        if revision is None:
+            return head_commit
+        return self.repo.merge_base(revision, head_commit)
+
+
+def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
+    plan = workspace.plan(base=args.base, head=args.head)
+    renderer = {"text": render.check_text, "json": render.check_json, "markdown": render.check_markdown}
+    sys.stdout.write(renderer[args.format](plan))
+    return EXIT_OK if plan.ok else EXIT_FINDINGS
+
+
+def apply_bump(workspace: Workspace, plan: Plan) -> None:
+    """Write every version file the plan calls for, or none when one of them must not be touched."""
+    refused = [finding for finding in plan.due if not finding.is_writable]
+    if refused:
+        raise VersionbotError("; ".join(finding.message for finding in refused))
+    for finding in plan.due:
+        write_atomic(workspace.root / finding.version_file, dumps(finding.expected))
+
+
+def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
+    plan = workspace.plan(base=args.base, head=args.head)
+    if args.dry_run:
+        sys.stdout.write(render.bump_text(plan.due, is_dry_run=True))
+        return EXIT_FINDINGS if plan.due else EXIT_OK
+    apply_bump(workspace, plan)
+    sys.stdout.write(render.bump_text(plan.due, is_dry_run=False))
+    return EXIT_OK
+
+
+def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
+    states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests())
+    renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
+    sys.stdout.write(renderer[args.format](states))
+    return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
+
+
+def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
+    commit = workspace.repo.resolve(args.rev)
+    states = survey(workspace.config, workspace.repo.commit_snapshot(commit), None)
+    broken = [state for state in states if state.problem]
+    for state in broken:
+        print(f"versionbot: {state.unit}: {state.problem}", file=sys.stderr)
+    if broken:
+        return EXIT_FINDINGS
+    sys.stdout.write(render.export_json(commit, states))
+    return EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from versionbot import onboarding  # tomlkit is only needed here
+
+    repo = Repository(args.repo or Path.cwd())
+    if repo.root is None:
+        raise VersionbotError("a bare repository has no working tree to set up; run in a checkout")
+    proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
+    target, text = onboarding.render_config(repo.root, proposal, args.config)
+    if args.dry_run:
+        sys.stdout.write(f"# would write {target.name}\n{text}")
+        return EXIT_OK
+    write_atomic(target, text.encode("utf-8"))
+    names = ", ".join(unit.name for unit in proposal)
+    print(f"wrote {target.name} with {len(proposal)} units ({names}); next: review it, then `versionbot bump`")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="versionbot", description="One version per deployable unit, bumped exactly when its inputs change."
+    )
+    parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
+    parser.add_argument("--config", type=Path, help="config file (default: versionbot.toml, else pyproject.toml)")
+    parser.add_argument("--repo", type=Path, help="repository to work in (default: the current directory)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formats = ("text", "json", "markdown")
+
+    check = commands.add_parser("check", help="report every unit's finding; change nothing")
+    check.add_argument("--base", metavar="REV", help="judge the changes since the branch left REV")
+    check.add_argument("--head", default="worktree", metavar="REV|index|worktree", help="default: worktree")
+    check.add_argument("--format", choices=formats, default="text")
+    check.set_defaults(handler=run_check)
+
+    bump = commands.add_parser("bump", help="write every version file that is not up to date")
+    bump.add_argument("--base", metavar="REV", help="judge the changes since the branch left REV")
+    bump.add_argument("--head", choices=("index", "worktree"), default="worktree")
+    bump.add_argument("--dry-run", action="store_true", help="print what would change; exit 1 if anything would")
+    bump.set_defaults(handler=run_bump)
+
+    status = commands.add_parser("status", help="every unit's recorded version and whether it is current")
+    status.add_argument("--format", choices=formats, default="text")
+    status.set_defaults(handler=run_status)
+
+    export = commands.add_parser("export", help="JSON for deployers: each unit's version at a revision")
+    export.add_argument("--rev", default="HEAD", help="default: HEAD")
+    export.set_defaults(handler=run_export)
+
+    init = commands.add_parser("init", help="propose units from the lock files found and write the config")
+    init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
+    init.set_defaults(handler=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            return run_init(args)
+        workspace = Workspace.open(args.repo, args.config)
+        return int(args.handler(workspace, args))
+    except VersionbotError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"versionbot: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("versionbot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # the last line of defence: exit 3, and a traceback only on request
+        if args.debug:
+            traceback.print_exc()
+        error_type, error, _ = sys.exc_info()
+        print(
+            f"versionbot: internal error: {error_type.__name__ if error_type else 'error'}: {error}; "
+            "rerun with --debug and report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

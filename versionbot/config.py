@@ -1,0 +1,275 @@
+"""Load and validate `versionbot.toml` or `[tool.versionbot]` into a frozen `Config`."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from versionbot.errors import ConfigError
+from versionbot.patterns import Pattern, pattern_problem
+from versionbot.schemes import SCHEMES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILE = "versionbot.toml"
+PYPROJECT = "pyproject.toml"
+
+TOP_KEYS = ("requires", "base", "scheme", "units")
+UNIT_KEYS = ("version-file", "inputs", "exclude", "depends-on", "values", "scheme")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit:
+    name: str
+    version_file: str
+    inputs: tuple[Pattern, ...]
+    exclude: tuple[Pattern, ...]
+    depends_on: tuple[str, ...]
+    values: Mapping[str, Any]
+    scheme: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    source: str  # where the settings were read, for messages: "versionbot.toml" or "pyproject.toml"
+    requires: str | None
+    base: str | None
+    units: tuple[Unit, ...]  # in config order
+
+    @property
+    def version_files(self) -> frozenset[str]:
+        return frozenset(unit.version_file for unit in self.units)
+
+    def unit(self, name: str) -> Unit:
+        return next(unit for unit in self.units if unit.name == name)
+
+    def dependency_order(self) -> tuple[Unit, ...]:
+        """Units with every dependency before its dependents, otherwise in config order."""
+        ordered: list[Unit] = []
+        seen: set[str] = set()
+
+        def visit(unit: Unit) -> None:
+            if unit.name not in seen:
+                seen.add(unit.name)
+                for dependency in unit.depends_on:
+                    visit(self.unit(dependency))
+                ordered.append(unit)
+
+        for unit in self.units:
+            visit(unit)
+        return tuple(ordered)
+
+
+def find_config(root: Path, explicit: Path | None = None) -> Path:
+    """The config file: `explicit`, else `versionbot.toml`, else a `pyproject.toml` with the table."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such configuration file")
+        return explicit
+    candidate = root / CONFIG_FILE
+    if candidate.is_file():
+        return candidate
+    pyproject = root / PYPROJECT
+    if pyproject.is_file() and "versionbot" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    raise ConfigError(
+        f"no configuration in {root}: create {CONFIG_FILE} (`versionbot init` proposes one) "
+        f"or add [tool.versionbot] to {PYPROJECT}"
+    )
+
+
+def load_config(path: Path, version: str) -> Config:
+    """Read and validate one config file; `version` is this versionbot's, for `requires`."""
+    data = _read_toml(path)
+    if path.name == PYPROJECT:
+        table = data.get("tool", {}).get("versionbot")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: no [tool.versionbot] table")
+        return parse_config(table, source=f"{path.name} [tool.versionbot]", version=version)
+    return parse_config(data, source=path.name, version=version)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Config:
+    """Validate a parsed table; every problem names `source` and the key."""
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{source}: {key}: {problem}")
+
+    _refuse_unknown_keys(data, TOP_KEYS, source, "")
+    requires = _optional_str(data, "requires", fail)
+    if requires is not None:
+        _check_requires(requires, version, fail)
+    base = _optional_str(data, "base", fail)
+    default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
+    units_table = data.get("units", {})
+    if not isinstance(units_table, dict) or not units_table:
+        raise fail("units", "declare at least one unit, e.g. [units.app] with version-file and inputs")
+    units = tuple(
+        _parse_unit(name, table, default_scheme, source, fail) for name, table in units_table.items()
+    )
+    _check_version_files(units, fail)
+    _check_dependencies(units, fail)
+    return Config(source=source, requires=requires, base=base, units=units)
+
+
+def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: Any) -> Unit:
+    key = f"units.{name}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
+    if not isinstance(table, dict):
+        raise fail(key, "must be a table with version-file and inputs")
+    _refuse_unknown_keys(table, UNIT_KEYS, source, key + ".")
+    version_file = table.get("version-file")
+    if not isinstance(version_file, str):
+        raise fail(key + ".version-file", "required: the path of the unit's version JSON file")
+    if (problem := pattern_problem(version_file)) or version_file.endswith("/"):
+        raise fail(key + ".version-file", f"{version_file!r} {problem or 'names a directory'}")
+    if any(char in version_file for char in "*?["):
+        raise fail(key + ".version-file", f"{version_file!r} must be a plain path, not a pattern")
+    inputs = _patterns(table, "inputs", key, fail, required=True)
+    exclude = _patterns(table, "exclude", key, fail, required=False)
+    depends_on = table.get("depends-on", [])
+    if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
+        raise fail(key + ".depends-on", "must be a list of unit names")
+    values = table.get("values", {})
+    if not isinstance(values, dict):
+        raise fail(key + ".values", "must be a table, e.g. values = { runtime = \"cpython-3.11\" }")
+    _check_values(values, key + ".values", fail)
+    scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
+    return Unit(
+        name=name,
+        version_file=version_file,
+        inputs=inputs,
+        exclude=exclude,
+        depends_on=tuple(dict.fromkeys(depends_on)),
+        values=values,
+        scheme=scheme,
+    )
+
+
+def _patterns(table: Mapping[str, Any], name: str, key: str, fail: Any, *, required: bool) -> tuple[Pattern, ...]:
+    patterns = table.get(name)
+    if patterns is None and not required:
+        return ()
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns) or (required and not patterns):
+        raise fail(f"{key}.{name}", 'must be a list of path patterns, e.g. ["requirements/app/"]')
+    for index, pattern in enumerate(patterns):
+        if problem := pattern_problem(pattern):
+            raise fail(f"{key}.{name}[{index}]", f"pattern {pattern!r} {problem}")
+    return tuple(Pattern.compile(pattern) for pattern in patterns)
+
+
+def _check_values(value: Any, key: str, fail: Any) -> None:
+    if isinstance(value, float | datetime.date | datetime.time):
+        kind = "a float" if isinstance(value, float) else "a date or time"
+        raise fail(key, f"is {kind}, which JSON cannot carry exactly; write it as a string")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _check_values(item, f"{key}.{name}", fail)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_values(item, f"{key}[{index}]", fail)
+
+
+def _check_version_files(units: tuple[Unit, ...], fail: Any) -> None:
+    owners: dict[str, str] = {}
+    for unit in units:
+        if other := owners.get(unit.version_file):
+            raise fail(
+                f"units.{unit.name}.version-file",
+                f"{unit.version_file!r} is also the version file of unit {other!r}; give each unit its own",
+            )
+        owners[unit.version_file] = unit.name
+
+
+def _check_dependencies(units: tuple[Unit, ...], fail: Any) -> None:
+    names = [unit.name for unit in units]
+    graph = {unit.name: unit.depends_on for unit in units}
+    for unit in units:
+        for dependency in unit.depends_on:
+            if dependency not in graph:
+                hint = _did_you_mean(dependency, names)
+                raise fail(f"units.{unit.name}.depends-on", f"unknown unit {dependency!r}{hint}")
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " -> ".join(path[path.index(name) :] + [name])
+            raise fail(f"units.{name}.depends-on", f"dependency cycle: {cycle}")
+        state[name] = 1
+        for dependency in graph[name]:
+            visit(dependency, path + [name])
+        state[name] = 2
+
+    for name in names:
+        visit(name, [])
+
+
+def _scheme(value: Any, key: str, fail: Any) -> str:
+    if value not in SCHEMES:
+        raise fail(key, f"unknown scheme {value!r}; known: {', '.join(SCHEMES)}")
+    return str(value)
+
+
+def _optional_str(data: Mapping[str, Any], key: str, fail: Any) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise fail(key, "must be a string")
+    return value
+
+
+def _refuse_unknown_keys(table: Mapping[str, Any], known: tuple[str, ...], source: str, prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            hint = _did_you_mean(key, known)
+            raise ConfigError(f"{source}: {prefix}{key}: unknown key{hint}; known keys: {', '.join(known)}")
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_CLAUSE = re.compile(r"\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)*)\s*")
+
+
+def _check_requires(spec: str, version: str, fail: Any) -> None:
+    current = _version_tuple(version)
+    for clause in spec.split(","):
+        match = _CLAUSE.fullmatch(clause)
+        if not match:
+            raise fail("requires", f"{spec!r} is not a version requirement like \">=0.1\"")
+        operator, wanted = match.group(1), _version_tuple(match.group(2))
+        width = max(len(current), len(wanted))
+        have, need = current + (0,) * (width - len(current)), wanted + (0,) * (width - len(wanted))
+        satisfied = {
+            ">=": have >= need, "<=": have <= need, "==": have == need,
+            "!=": have != need, ">": have > need, "<": have < need,
+        }[operator]
+        if not satisfied:
+            raise fail("requires", f"this repository needs versionbot {spec}, but this is {version}; install a matching versionbot")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"[0-9]+", text.split("+")[0])[:3])

@@ -1,0 +1,114 @@
+"""Hash revision 1: file digests with line endings normalised, and the canonical `inputs_hash`.
+
+This is a published algorithm: the same inputs give the same hashes forever, on every platform.
+A change here is a new hash revision, never an edit (tests/test_golden.py pins it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from versionbot.attributes import Attributes, TextMode
+from versionbot.snapshot import Entry, EntryKind, Snapshot, read_bytes
+
+HASH_REVISION = 1
+NUL_WINDOW = 8000  # git's own rule: a NUL in the first 8000 bytes means binary
+
+
+def file_digest(chunks: Iterable[bytes], mode: TextMode) -> str:
+    """Digest of a file's content; text has every CRLF replaced by LF, even across chunks."""
+    iterator: Iterator[bytes] = iter(chunks)
+    if mode is TextMode.AUTO:
+        head: list[bytes] = []
+        size = 0
+        for chunk in iterator:
+            head.append(chunk)
+            size += len(chunk)
+            if size >= NUL_WINDOW:
+                break
+        mode = TextMode.BINARY if b"\0" in b"".join(head)[:NUL_WINDOW] else TextMode.TEXT
+        iterator = itertools.chain(head, iterator)
+    digest = hashlib.sha256()
+    if mode is TextMode.BINARY:
+        for chunk in iterator:
+            digest.update(chunk)
+    else:
+        carry = b""  # a trailing CR waits for the next chunk: it may start with LF
+        for chunk in iterator:
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            digest.update(chunk[: len(chunk) - len(carry)].replace(b"\r\n", b"\n"))
+        digest.update(carry)
+    return "sha256:" + digest.hexdigest()
+
+
+def link_digest(target: bytes) -> str:
+    return "sha256:" + hashlib.sha256(b"symlink:" + target).hexdigest()
+
+
+def entry_digest(entry: Entry, content: Iterable[bytes], mode: TextMode) -> str:
+    """Digest of one snapshot entry; `content` is only read for files and links."""
+    if entry.kind is EntryKind.SUBMODULE:
+        return "git:" + entry.oid
+    if entry.kind is EntryKind.LINK:
+        return link_digest(b"".join(content))
+    return file_digest(content, mode)
+
+
+def canonical_json(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def inputs_hash(
+    inputs: Mapping[str, str],
+    values: Mapping[str, Any] | None = None,
+    depends: Mapping[str, int] | None = None,
+) -> str:
+    """The fingerprint: options join the hashed object only when used, so old hashes never move."""
+    obj: dict[str, Any] = {"inputs": dict(inputs)}
+    if values:
+        obj["values"] = dict(values)
+    if depends:
+        obj["depends"] = dict(depends)
+    return "sha256:" + hashlib.sha256(canonical_json(obj)).hexdigest()
+
+
+class Digests:
+    """Digests of snapshot entries, each blob hashed at most once per run.
+
+    Keyed by git's object id and the text mode, which together determine the digest; `cache` may be
+    any mapping (a persistent one slots in here).
+    """
+
+    def __init__(self, cache: MutableMapping[str, str] | None = None) -> None:
+        self._cache: MutableMapping[str, str] = {} if cache is None else cache
+        self._attributes: dict[int, tuple[Snapshot, Attributes]] = {}
+        self.hashed = 0  # blobs actually read and hashed, for tests and benchmarks
+
+    def attributes(self, snapshot: Snapshot) -> Attributes:
+        known = self._attributes.get(id(snapshot))
+        if known is None:
+
+            def load(directory: str) -> str | None:
+                data = read_bytes(snapshot, f"{directory}/.gitattributes" if directory else ".gitattributes")
+                return data.decode("utf-8", "replace") if data is not None else None
+
+            known = (snapshot, Attributes(load))  # the snapshot is kept so its id stays unique
+            self._attributes[id(snapshot)] = known
+        return known[1]
+
+    def of(self, snapshot: Snapshot, entry: Entry) -> str:
+        if entry.kind is EntryKind.SUBMODULE:
+            return "git:" + entry.oid
+        mode = self.attributes(snapshot).text_mode(entry.path) if entry.kind is EntryKind.FILE else None
+        key = f"{entry.oid}:{mode.value if mode else 'link'}:{HASH_REVISION}"
+        digest = self._cache.get(key)
+        if digest is None:
+            digest = entry_digest(entry, snapshot.read(entry), mode or TextMode.BINARY)
+            self._cache[key] = digest
+            self.hashed += 1
+        return digest

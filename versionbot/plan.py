@@ -1,0 +1,382 @@
+"""Base snapshot + head snapshot + config -> a Plan: every unit's finding and its due version file."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from versionbot.config import Config, Unit
+from versionbot.errors import ConfigError
+from versionbot.hashing import Digests, inputs_hash
+from versionbot.schemes import SCHEMES
+from versionbot.snapshot import Entry, Snapshot, read_bytes
+from versionbot.versionfile import FutureFormat, InvalidVersionFile, VersionFile, parse
+
+
+class Status(enum.Enum):
+    UNCHANGED = "unchanged"
+    BUMPED = "bumped"
+    NEW = "new"
+    NEEDS_BUMP = "needs-bump"
+    STALE_HASH = "stale-hash"
+    UNEXPECTED_BUMP = "unexpected-bump"
+    WRONG_VERSION = "wrong-version"
+    MISSING_FILE = "missing-file"
+    INVALID_FILE = "invalid-file"
+
+    @property
+    def is_fine(self) -> bool:
+        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """One reason a fingerprint moved (or, for `eol-only`, did not)."""
+
+    kind: str  # added, removed, modified, renamed, eol-only, value, depends
+    path: str | None = None
+    previous: str | None = None  # `renamed`: the old path
+    key: str | None = None  # `value`: which value; `depends`: which unit
+    before: Any = None  # `value` / `depends`: old and new
+    after: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.kind == "value":
+            return {"kind": "value", "key": self.key, "from": self.before, "to": self.after}
+        if self.kind == "depends":
+            return {"kind": "depends", "unit": self.key, "from": self.before, "to": self.after}
+        if self.kind == "renamed":
+            return {"kind": "renamed", "path": self.path, "from": self.previous}
+        return {"kind": self.kind, "path": self.path}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    unit: str
+    status: Status
+    version_file: str
+    base_version: int | None
+    recorded_version: int | None
+    expected: VersionFile  # what the version file should hold
+    changes: tuple[Change, ...]
+    message: str
+    is_writable: bool = True  # False for a file from a newer versionbot: never rewritten
+
+    @property
+    def expected_version(self) -> int:
+        return self.expected.version
+
+    @property
+    def is_fine(self) -> bool:
+        return self.status.is_fine
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    base: str | None  # commit id
+    head: str  # commit id, "index" or "worktree"
+    findings: tuple[Finding, ...]  # in config order
+
+    @property
+    def ok(self) -> bool:
+        return all(finding.is_fine for finding in self.findings)
+
+    @property
+    def due(self) -> tuple[Finding, ...]:
+        """The findings whose version file `bump` must write."""
+        return tuple(finding for finding in self.findings if not finding.is_fine)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    record: VersionFile | None
+    problem: str | None  # why the file is unusable; None with no record means absent
+    is_future: bool = False
+
+
+def read_record(snapshot: Snapshot, unit: Unit) -> _Recorded:
+    data = read_bytes(snapshot, unit.version_file)
+    if data is None:
+        return _Recorded(None, None)
+    try:
+        return _Recorded(parse(data, unit=unit.name), None)
+    except FutureFormat as error:
+        return _Recorded(None, str(error), is_future=True)
+    except InvalidVersionFile as error:
+        return _Recorded(None, str(error))
+
+
+def select_inputs(unit: Unit, snapshot: Snapshot, version_files: frozenset[str]) -> dict[str, Entry]:
+    """The unit's input entries: matched by `inputs`, not by `exclude`, never a version file."""
+    selected: dict[str, Entry] = {}
+    for pattern in unit.inputs:
+        for path in pattern.select(snapshot.paths_under(pattern.scan_root)):
+            if path in version_files or path in selected:
+                continue
+            if any(exclude.matches(path) for exclude in unit.exclude):
+                continue
+            entry = snapshot.entry(path)
+            if entry is not None:
+                selected[path] = entry
+    return selected
+
+
+def _manifest(
+    unit: Unit, snapshot: Snapshot, digests: Digests, version_files: frozenset[str]
+) -> tuple[dict[str, Entry], dict[str, str]]:
+    """The unit's input entries and their digests, by path."""
+    inputs = select_inputs(unit, snapshot, version_files)
+    return inputs, {path: digests.of(snapshot, entry) for path, entry in sorted(inputs.items())}
+
+
+def unmatched_patterns(unit: Unit, snapshot: Snapshot) -> list[str]:
+    return [
+        pattern.text
+        for pattern in unit.inputs
+        if next(pattern.select(snapshot.paths_under(pattern.scan_root)), None) is None
+    ]
+
+
+def make_plan(config: Config, base: Snapshot | None, head: Snapshot, digests: Digests) -> Plan:
+    """Judge every unit of `head` against `base` (None: a repository without commits)."""
+    version_files = config.version_files
+    expected_versions: dict[str, int] = {}
+    findings: dict[str, Finding] = {}
+    for unit in config.dependency_order():
+        if missing := unmatched_patterns(unit, head):
+            raise ConfigError(
+                f"{config.source}: units.{unit.name}.inputs: pattern {missing[0]!r} matches no file "
+                f"in {head.label}; fix the pattern or remove it"
+            )
+        head_inputs, manifest = _manifest(unit, head, digests, version_files)
+        depends = {name: expected_versions[name] for name in unit.depends_on}
+        fingerprint = inputs_hash(manifest, unit.values, depends)
+        base_recorded = read_record(base, unit) if base is not None else _Recorded(None, None)
+        head_recorded = read_record(head, unit)
+        finding = _judge(
+            unit=unit,
+            manifest=manifest,
+            depends=depends,
+            fingerprint=fingerprint,
+            base_recorded=base_recorded,
+            head_recorded=head_recorded,
+            changes=_changes(unit, base, head, head_inputs, base_recorded.record, depends, digests, version_files),
+        )
+        expected_versions[unit.name] = finding.expected_version
+        findings[unit.name] = finding
+    return Plan(
+        base=base.label if base is not None else None,
+        head=head.label,
+        findings=tuple(findings[unit.name] for unit in config.units),
+    )
+
+
+def _judge(
+    *,
+    unit: Unit,
+    manifest: Mapping[str, str],
+    depends: Mapping[str, int],
+    fingerprint: str,
+    base_recorded: _Recorded,
+    head_recorded: _Recorded,
+    changes: tuple[Change, ...],
+) -> Finding:
+    scheme = SCHEMES[unit.scheme]
+    base_record, record = base_recorded.record, head_recorded.record
+    base_version = base_record.version if base_record else None
+    if base_record is None:
+        # No usable record in the base: a new unit, or a base whose file was broken (then the
+        # head's own version is trusted rather than reset).
+        is_broken_base = base_recorded.problem is not None
+        expected_version = record.version if (record and is_broken_base) else scheme.initial
+        is_changed = True
+    elif fingerprint == base_record.inputs_hash:
+        expected_version, is_changed = base_record.version, False
+    else:
+        expected_version, is_changed = scheme.next(base_record.version), True
+    extra = record.extra if record else base_record.extra if base_record else {}
+    expected = VersionFile(
+        unit=unit.name,
+        version=expected_version,
+        inputs=manifest,
+        inputs_hash=fingerprint,
+        values=unit.values,
+        depends=depends,
+        extra=extra,
+    )
+
+    def finding(status: Status, message: str, *, is_writable: bool = True) -> Finding:
+        return Finding(
+            unit=unit.name,
+            status=status,
+            version_file=unit.version_file,
+            base_version=base_version,
+            recorded_version=record.version if record else None,
+            expected=expected,
+            changes=changes,
+            message=message,
+            is_writable=is_writable,
+        )
+
+    run_bump = "run `versionbot bump`"
+    if head_recorded.is_future:
+        return finding(Status.INVALID_FILE, f"{unit.version_file}: {head_recorded.problem}", is_writable=False)
+    if head_recorded.problem is not None:
+        return finding(
+            Status.INVALID_FILE,
+            f"{unit.version_file} is not a valid version file: {head_recorded.problem}; "
+            f"{run_bump} to regenerate it at version {expected_version}",
+        )
+    if record is None:
+        return finding(
+            Status.MISSING_FILE,
+            f"{unit.version_file} does not exist; {run_bump} to "
+            + ("create it at" if base_version is None else "restore it at")
+            + f" version {expected_version}",
+        )
+    has_right_hashes = record.has_same_hashes(expected)
+    if record.version == expected_version and has_right_hashes:
+        if base_record is None:
+            return finding(Status.NEW, f"new unit at version {expected_version}")
+        if is_changed:
+            return finding(Status.BUMPED, f"inputs changed: {base_version} -> {expected_version}")
+        return finding(Status.UNCHANGED, f"inputs unchanged at version {expected_version}")
+    if record.version == expected_version:
+        return finding(
+            Status.STALE_HASH,
+            f"version {expected_version} is right but the recorded hashes do not match the inputs "
+            f"(edited after the bump, or by hand); {run_bump} to refresh them",
+        )
+    if base_version is not None and not is_changed and record.version > base_version:
+        return finding(
+            Status.UNEXPECTED_BUMP,
+            f"the version changed from {base_version} to {record.version} but the inputs did not; "
+            f"{run_bump} to restore {expected_version}",
+        )
+    if base_version is not None and is_changed and record.version == base_version:
+        return finding(
+            Status.NEEDS_BUMP,
+            f"inputs changed since the base but the version is still {record.version}; {run_bump}",
+        )
+    return finding(Status.WRONG_VERSION, _wrong_version_message(record.version, base_version, expected_version, is_changed))
+
+
+def _wrong_version_message(recorded: int, base: int | None, expected: int, is_changed: bool) -> str:
+    if base is None:
+        why = "a new unit starts at version 1"
+    elif not is_changed:
+        why = f"the inputs did not change, so it stays at the base's {base}"
+    elif recorded < base:
+        why = f"a version never goes down; the base has {base}"
+    elif recorded > expected:
+        why = f"the base has {base} and a change gets exactly one bump (a double or skipped bump?)"
+    else:
+        why = f"the base has {base} and moved on since this change was bumped (another change was merged first)"
+    return f"the version is {recorded} but should be {expected}: {why}; run `versionbot bump`"
+
+
+def _changes(
+    unit: Unit,
+    base: Snapshot | None,
+    head: Snapshot,
+    head_inputs: Mapping[str, Entry],
+    base_record: VersionFile | None,
+    depends: Mapping[str, int],
+    digests: Digests,
+    version_files: frozenset[str],
+) -> tuple[Change, ...]:
+    if base is None or base_record is None:
+        return ()
+    base_inputs = select_inputs(unit, base, version_files)
+    changes: list[Change] = []
+    added: dict[str, str] = {}
+    removed: dict[str, str] = {}
+    for path in sorted(head_inputs.keys() | base_inputs.keys()):
+        head_entry, base_entry = head_inputs.get(path), base_inputs.get(path)
+        if base_entry is None:
+            added[path] = digests.of(head, head_inputs[path])
+        elif head_entry is None:
+            removed[path] = digests.of(base, base_entry)
+        elif digests.of(head, head_entry) != digests.of(base, base_entry):
+            changes.append(Change(kind="modified", path=path))
+        elif head_entry.oid != base_entry.oid:
+            changes.append(Change(kind="eol-only", path=path))
+    renamed_from = _pair_renames(added, removed)
+    for path in added:
+        if path in renamed_from:
+            changes.append(Change(kind="renamed", path=path, previous=renamed_from[path]))
+        else:
+            changes.append(Change(kind="added", path=path))
+    changes.extend(Change(kind="removed", path=path) for path in removed if path not in renamed_from.values())
+    for key in sorted(base_record.values.keys() | unit.values.keys()):
+        before, after = base_record.values.get(key), unit.values.get(key)
+        if before != after:
+            changes.append(Change(kind="value", key=key, before=before, after=after))
+    for name in sorted(base_record.depends.keys() | depends.keys()):
+        before, after = base_record.depends.get(name), depends.get(name)
+        if before != after:
+            changes.append(Change(kind="depends", key=name, before=before, after=after))
+    order = {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "eol-only": 2, "value": 1, "depends": 1}
+    return tuple(sorted(changes, key=lambda change: (order[change.kind], change.path or "")))
+
+
+def _pair_renames(added: Mapping[str, str], removed: Mapping[str, str]) -> dict[str, str]:
+    """Exact renames: an added path whose content equals a removed path's (new path -> old path)."""
+    by_digest: dict[str, list[str]] = {}
+    for path, digest in removed.items():
+        by_digest.setdefault(digest, []).append(path)
+    pairs: dict[str, str] = {}
+    for path, digest in added.items():
+        if candidates := by_digest.get(digest):
+            pairs[path] = candidates.pop(0)
+    return pairs
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitState:
+    """A unit's recorded version in one snapshot, for `status` and `export`."""
+
+    unit: str
+    version_file: str
+    version: int | None
+    recorded_hash: str | None
+    is_current: bool  # the file is readable and its hashes match the snapshot's inputs
+    problem: str | None
+
+    @property
+    def deploy_name(self) -> str | None:
+        return f"{self.unit}@{self.version}" if self.version is not None else None
+
+
+def survey(config: Config, snapshot: Snapshot, digests: Digests | None) -> tuple[UnitState, ...]:
+    """Every unit's recorded version; with `digests`, also whether its hashes are current
+    (dependencies count at their recorded versions)."""
+    records = {unit.name: read_record(snapshot, unit) for unit in config.units}
+    states: list[UnitState] = []
+    for unit in config.units:
+        recorded = records[unit.name]
+        record, problem = recorded.record, recorded.problem
+        if record is None and problem is None:
+            problem = f"{unit.version_file} does not exist; run `versionbot bump`"
+        elif record is not None and digests is not None:
+            depends = {name: _recorded_version(records[name]) for name in unit.depends_on}
+            _, manifest = _manifest(unit, snapshot, digests, config.version_files)
+            if record.inputs_hash != inputs_hash(manifest, unit.values, depends):
+                problem = "the recorded hashes do not match the inputs; run `versionbot bump`"
+        states.append(
+            UnitState(
+                unit=unit.name,
+                version_file=unit.version_file,
+                version=record.version if record else None,
+                recorded_hash=record.inputs_hash if record else None,
+                is_current=problem is None,
+                problem=problem,
+            )
+        )
+    return tuple(states)
+
+
+def _recorded_version(recorded: _Recorded) -> int:
+    return recorded.record.version if recorded.record else 0

@@ -1,0 +1,47 @@
+"""What the core needs from one state of the repository's files; `git.py` provides the real ones."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class EntryKind(enum.Enum):
+    FILE = "file"
+    LINK = "link"
+    SUBMODULE = "submodule"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One path of a snapshot; `oid` is git's object id of its raw content (or the submodule commit)."""
+
+    path: str
+    kind: EntryKind
+    oid: str
+
+
+class Snapshot(Protocol):
+    """A commit's tree, the index or the working tree, seen as sorted paths with content."""
+
+    @property
+    def label(self) -> str:
+        """A commit id, or "index", or "worktree"."""
+
+    def paths_under(self, directory: str) -> Sequence[str]:
+        """Sorted paths equal to `directory` or below it; '' means every path."""
+
+    def entry(self, path: str) -> Entry | None: ...
+
+    def read(self, entry: Entry) -> Iterable[bytes]:
+        """The raw content in chunks: file bytes, or a link's target."""
+
+
+def read_bytes(snapshot: Snapshot, path: str) -> bytes | None:
+    """A whole small file (a version file, a `.gitattributes`), or None when it is absent."""
+    entry = snapshot.entry(path)
+    if entry is None or entry.kind is not EntryKind.FILE:
+        return None
+    return b"".join(snapshot.read(entry))

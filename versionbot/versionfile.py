@@ -1,0 +1,137 @@
+"""Version files (format 1): parse and validate, render canonical bytes, write atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+KNOWN_KEYS = frozenset({"depends", "format", "inputs", "inputs_hash", "unit", "values", "version"})
+
+
+class InvalidVersionFile(ValueError):
+    """The file cannot be used; the message says why, in words."""
+
+
+class FutureFormat(InvalidVersionFile):
+    """Written by a newer versionbot: refused, and never rewritten."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VersionFile:
+    unit: str
+    version: int
+    inputs: Mapping[str, str]
+    inputs_hash: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    depends: Mapping[str, int] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # users' own keys, kept and never hashed
+
+    def has_same_hashes(self, other: VersionFile) -> bool:
+        """Records the same inputs, values and dependencies (the version aside)."""
+        return (
+            self.inputs_hash == other.inputs_hash
+            and dict(self.inputs) == dict(other.inputs)
+            and dict(self.values) == dict(other.values)
+            and dict(self.depends) == dict(other.depends)
+        )
+
+
+def parse(data: bytes, *, unit: str) -> VersionFile:
+    """Validate the bytes of the version file that belongs to `unit`."""
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InvalidVersionFile(f"not UTF-8 (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        if "<<<<<<<" in data.decode("utf-8", "replace"):
+            raise InvalidVersionFile("it holds merge-conflict markers") from None
+        raise InvalidVersionFile(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    if not isinstance(obj, dict):
+        raise InvalidVersionFile("the top level must be a JSON object")
+    file_format = obj.get("format")
+    if not _is_int(file_format):
+        raise InvalidVersionFile('"format" must be an integer (1)')
+    if file_format > FORMAT:
+        raise FutureFormat(
+            f'it has "format": {file_format}, but this versionbot reads format {FORMAT}; '
+            "install a newer versionbot (it was left untouched)"
+        )
+    if file_format < 1:
+        raise InvalidVersionFile(f'"format" {file_format} does not exist; the first format is 1')
+    if obj.get("unit") != unit:
+        raise InvalidVersionFile(f'"unit" is {obj.get("unit")!r}, but this file belongs to unit {unit!r}')
+    version = obj.get("version")
+    if not _is_int(version) or version < 1:
+        raise InvalidVersionFile('"version" must be an integer of at least 1')
+    inputs = obj.get("inputs")
+    if not isinstance(inputs, dict) or not all(isinstance(v, str) for v in inputs.values()):
+        raise InvalidVersionFile('"inputs" must be an object mapping paths to digests')
+    if not isinstance(obj.get("inputs_hash"), str):
+        raise InvalidVersionFile('"inputs_hash" must be a string')
+    values = obj.get("values", {})
+    if not isinstance(values, dict):
+        raise InvalidVersionFile('"values" must be an object')
+    depends = obj.get("depends", {})
+    if not isinstance(depends, dict) or not all(_is_int(v) for v in depends.values()):
+        raise InvalidVersionFile('"depends" must map unit names to integer versions')
+    return VersionFile(
+        unit=unit,
+        version=version,
+        inputs=inputs,
+        inputs_hash=obj["inputs_hash"],
+        values=values,
+        depends=depends,
+        extra={key: value for key, value in obj.items() if key not in KNOWN_KEYS},
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def dumps(record: VersionFile) -> bytes:
+    """The canonical bytes: the same on every platform, so diffs stay small."""
+    obj: dict[str, Any] = dict(record.extra)
+    obj.update(
+        format=FORMAT,
+        unit=record.unit,
+        version=record.version,
+        inputs=dict(record.inputs),
+        inputs_hash=record.inputs_hash,
+    )
+    if record.values:
+        obj["values"] = dict(record.values)
+    if record.depends:
+        obj["depends"] = dict(record.depends)
+    return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same directory and rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
