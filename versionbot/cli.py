@@ -15,6 +15,7 @@ from versionbot.errors import VersionbotError
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.plan import Plan, make_plan, survey
+from versionbot.snapshot import Snapshot
 from versionbot.versionfile import dumps, write_atomic
 
 EXIT_OK = 0
@@ -42,6 +43,7 @@ class Workspace:
 
     def plan(self, *, base: str | None, head: str) -> Plan:
         """Judge `head` ("worktree", "index" or a revision) against the base `base` leads to."""
+        head_snapshot: Snapshot
         if head == "worktree":
             head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
         elif head == "index":
@@ -127,16 +129,21 @@ def run_init(args: argparse.Namespace) -> int:
         return EXIT_OK
     write_atomic(target, text.encode("utf-8"))
     names = ", ".join(unit.name for unit in proposal)
-    print(f"wrote {target.name} with {len(proposal)} units ({names}); next: review it, then `versionbot bump`")
+    print(
+        f"wrote {target.name} with {len(proposal)} units ({names}); next: review it, then `versionbot bump`"
+    )
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="versionbot", description="One version per deployable unit, bumped exactly when its inputs change."
+        prog="versionbot",
+        description="One version per deployable unit, bumped exactly when its inputs change.",
     )
     parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
-    parser.add_argument("--config", type=Path, help="config file (default: versionbot.toml, else pyproject.toml)")
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: versionbot.toml, else pyproject.toml)"
+    )
     parser.add_argument("--repo", type=Path, help="repository to work in (default: the current directory)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -151,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     bump = commands.add_parser("bump", help="write every version file that is not up to date")
     bump.add_argument("--base", metavar="REV", help="judge the changes since the branch left REV")
     bump.add_argument("--head", choices=("index", "worktree"), default="worktree")
-    bump.add_argument("--dry-run", action="store_true", help="print what would change; exit 1 if anything would")
+    bump.add_argument(
+        "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
+    )
     bump.set_defaults(handler=run_bump)
 
     status = commands.add_parser("status", help="every unit's recorded version and whether it is current")
@@ -183,13 +192,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("versionbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception:  # the last line of defence: exit 3, and a traceback only on request
+    except OSError as error:  # a file that cannot be read or written: the user can fix it
         if args.debug:
             traceback.print_exc()
-        error_type, error, _ = sys.exc_info()
+        print(f"versionbot: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # the last line of defence: exit 3, and a traceback only on request
+        if args.debug:
+            traceback.print_exc()
         print(
-            f"versionbot: internal error: {error_type.__name__ if error_type else 'error'}: {error}; "
-            "rerun with --debug and report it",
+            f"versionbot: internal error: {type(error).__name__}: {error}; rerun with --debug and report it",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -6,7 +6,7 @@ import datetime
 import difflib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,12 @@ from versionbot.schemes import SCHEMES
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 CONFIG_FILE = "versionbot.toml"
 PYPROJECT = "pyproject.toml"
+
+Fail = Callable[[str, str], ConfigError]  # (key, problem) -> the error to raise
 
 TOP_KEYS = ("requires", "base", "scheme", "units")
 UNIT_KEYS = ("version-file", "inputs", "exclude", "depends-on", "values", "scheme")
@@ -101,7 +103,8 @@ def load_config(path: Path, version: str) -> Config:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as stream:
-            return tomllib.load(stream)
+            data: dict[str, Any] = tomllib.load(stream)
+            return data
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except OSError as error:
@@ -131,7 +134,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     return Config(source=source, requires=requires, base=base, units=units)
 
 
-def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: Any) -> Unit:
+def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: Fail) -> Unit:
     key = f"units.{name}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
@@ -152,7 +155,7 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: A
         raise fail(key + ".depends-on", "must be a list of unit names")
     values = table.get("values", {})
     if not isinstance(values, dict):
-        raise fail(key + ".values", "must be a table, e.g. values = { runtime = \"cpython-3.11\" }")
+        raise fail(key + ".values", 'must be a table, e.g. values = { runtime = "cpython-3.11" }')
     _check_values(values, key + ".values", fail)
     scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
     return Unit(
@@ -166,11 +169,17 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: A
     )
 
 
-def _patterns(table: Mapping[str, Any], name: str, key: str, fail: Any, *, required: bool) -> tuple[Pattern, ...]:
+def _patterns(
+    table: Mapping[str, Any], name: str, key: str, fail: Fail, *, required: bool
+) -> tuple[Pattern, ...]:
     patterns = table.get(name)
     if patterns is None and not required:
         return ()
-    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns) or (required and not patterns):
+    if (
+        not isinstance(patterns, list)
+        or not all(isinstance(p, str) for p in patterns)
+        or (required and not patterns)
+    ):
         raise fail(f"{key}.{name}", 'must be a list of path patterns, e.g. ["requirements/app/"]')
     for index, pattern in enumerate(patterns):
         if problem := pattern_problem(pattern):
@@ -178,7 +187,7 @@ def _patterns(table: Mapping[str, Any], name: str, key: str, fail: Any, *, requi
     return tuple(Pattern.compile(pattern) for pattern in patterns)
 
 
-def _check_values(value: Any, key: str, fail: Any) -> None:
+def _check_values(value: Any, key: str, fail: Fail) -> None:
     if isinstance(value, float | datetime.date | datetime.time):
         kind = "a float" if isinstance(value, float) else "a date or time"
         raise fail(key, f"is {kind}, which JSON cannot carry exactly; write it as a string")
@@ -190,7 +199,7 @@ def _check_values(value: Any, key: str, fail: Any) -> None:
             _check_values(item, f"{key}[{index}]", fail)
 
 
-def _check_version_files(units: tuple[Unit, ...], fail: Any) -> None:
+def _check_version_files(units: tuple[Unit, ...], fail: Fail) -> None:
     owners: dict[str, str] = {}
     for unit in units:
         if other := owners.get(unit.version_file):
@@ -201,7 +210,7 @@ def _check_version_files(units: tuple[Unit, ...], fail: Any) -> None:
         owners[unit.version_file] = unit.name
 
 
-def _check_dependencies(units: tuple[Unit, ...], fail: Any) -> None:
+def _check_dependencies(units: tuple[Unit, ...], fail: Fail) -> None:
     names = [unit.name for unit in units]
     graph = {unit.name: unit.depends_on for unit in units}
     for unit in units:
@@ -215,24 +224,24 @@ def _check_dependencies(units: tuple[Unit, ...], fail: Any) -> None:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = " -> ".join(path[path.index(name) :] + [name])
+            cycle = " -> ".join([*path[path.index(name) :], name])
             raise fail(f"units.{name}.depends-on", f"dependency cycle: {cycle}")
         state[name] = 1
         for dependency in graph[name]:
-            visit(dependency, path + [name])
+            visit(dependency, [*path, name])
         state[name] = 2
 
     for name in names:
         visit(name, [])
 
 
-def _scheme(value: Any, key: str, fail: Any) -> str:
+def _scheme(value: Any, key: str, fail: Fail) -> str:
     if value not in SCHEMES:
         raise fail(key, f"unknown scheme {value!r}; known: {', '.join(SCHEMES)}")
     return str(value)
 
 
-def _optional_str(data: Mapping[str, Any], key: str, fail: Any) -> str | None:
+def _optional_str(data: Mapping[str, Any], key: str, fail: Fail) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         raise fail(key, "must be a string")
@@ -254,22 +263,30 @@ def _did_you_mean(word: str, choices: Any) -> str:
 _CLAUSE = re.compile(r"\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)*)\s*")
 
 
-def _check_requires(spec: str, version: str, fail: Any) -> None:
+def _check_requires(spec: str, version: str, fail: Fail) -> None:
     current = _version_tuple(version)
     for clause in spec.split(","):
         match = _CLAUSE.fullmatch(clause)
         if not match:
-            raise fail("requires", f"{spec!r} is not a version requirement like \">=0.1\"")
+            raise fail("requires", f'{spec!r} is not a version requirement like ">=0.1"')
         operator, wanted = match.group(1), _version_tuple(match.group(2))
         width = max(len(current), len(wanted))
         have, need = current + (0,) * (width - len(current)), wanted + (0,) * (width - len(wanted))
         satisfied = {
-            ">=": have >= need, "<=": have <= need, "==": have == need,
-            "!=": have != need, ">": have > need, "<": have < need,
+            ">=": have >= need,
+            "<=": have <= need,
+            "==": have == need,
+            "!=": have != need,
+            ">": have > need,
+            "<": have < need,
         }[operator]
         if not satisfied:
-            raise fail("requires", f"this repository needs versionbot {spec}, but this is {version}; install a matching versionbot")
+            raise fail(
+                "requires",
+                f"this repository needs versionbot {spec}, but this is {version}; "
+                "install a matching versionbot",
+            )
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"[0-9]+", text.split("+")[0])[:3])
+    return tuple(int(part) for part in re.findall(r"[0-9]+", text.split("+", 1)[0])[:3])

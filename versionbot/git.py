@@ -39,7 +39,9 @@ class Repository:
             # FROM_ENV: during `git commit -a` a hook must read the index git names in GIT_INDEX_FILE.
             self._repo = pygit2.Repository(str(path), flags=RepositoryOpenFlag.FROM_ENV)
         except pygit2.GitError as error:
-            raise GitError(f"{path}: not a git repository ({error}); run inside a checkout or pass --repo") from None
+            raise GitError(
+                f"{path}: not a git repository ({error}); run inside a checkout or pass --repo"
+            ) from None
         workdir = self._repo.workdir
         self.root = Path(workdir) if workdir else None
 
@@ -143,7 +145,7 @@ class CommitSnapshot:
         return known
 
     def read(self, entry: Entry) -> Iterator[bytes]:
-        yield self._repo[entry.oid].data
+        yield self._repo[entry.oid].read_raw()
 
 
 class IndexSnapshot:
@@ -170,7 +172,7 @@ class IndexSnapshot:
         return self._entries.get(path)
 
     def read(self, entry: Entry) -> Iterator[bytes]:
-        yield self._repo[entry.oid].data
+        yield self._repo[entry.oid].read_raw()
 
 
 class WorktreeSnapshot(IndexSnapshot):
@@ -182,14 +184,15 @@ class WorktreeSnapshot(IndexSnapshot):
         super().__init__(repo)
         self._root = root
         self._on_disk: set[str] = set()
-        changed = FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
+        changed = (
+            FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
+        )
         for path, flags in repo.status(untracked_files="all").items():
             if flags & FileStatus.WT_DELETED:
                 self._entries.pop(path, None)
-            elif flags & changed:
-                if (entry := self._disk_entry(path)) is not None:
-                    self._entries[path] = entry
-                    self._on_disk.add(path)
+            elif flags & changed and (entry := self._disk_entry(path)) is not None:
+                self._entries[path] = entry
+                self._on_disk.add(path)
         self._paths = sorted(self._entries)
 
     def _disk_entry(self, path: str) -> Entry | None:

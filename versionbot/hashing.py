@@ -39,9 +39,9 @@ def file_digest(chunks: Iterable[bytes], mode: TextMode) -> str:
     else:
         carry = b""  # a trailing CR waits for the next chunk: it may start with LF
         for chunk in iterator:
-            chunk = carry + chunk
-            carry = b"\r" if chunk.endswith(b"\r") else b""
-            digest.update(chunk[: len(chunk) - len(carry)].replace(b"\r\n", b"\n"))
+            joined = carry + chunk
+            carry = b"\r" if joined.endswith(b"\r") else b""
+            digest.update(joined[: len(joined) - len(carry)].replace(b"\r\n", b"\n"))
         digest.update(carry)
     return "sha256:" + digest.hexdigest()
 

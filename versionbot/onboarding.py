@@ -52,7 +52,8 @@ def propose(root: Path, paths: Sequence[str]) -> list[ProposedUnit]:
             locks.setdefault("" if parent == "." else parent, []).append(path)
     if not locks:
         raise ConfigError(
-            f"{root}: found no lock files ({', '.join(LOCK_FILES)}); write {CONFIG_FILE} by hand (see the README)"
+            f"{root}: found no lock files ({', '.join(LOCK_FILES)}); "
+            f"write {CONFIG_FILE} by hand (see the README)"
         )
     units: list[ProposedUnit] = []
     taken: set[str] = set()
@@ -95,7 +96,9 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
         document = tomlkit.parse(text)
         tool = document.get("tool")
         if tool is not None and "versionbot" in tool:
-            raise ConfigError(f"{config_file}: [tool.versionbot] exists already; edit it instead of running init")
+            raise ConfigError(
+                f"{config_file}: [tool.versionbot] exists already; edit it instead of running init"
+            )
         versionbot = tomlkit.table(is_super_table=True)
         versionbot["units"] = _units_table(units)
         if tool is None:
@@ -107,6 +110,8 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
         raise ConfigError(f"{config_file}: exists already; edit it instead of running init")
     document = tomlkit.document()
     document.add(tomlkit.comment("versionbot: one version per unit, bumped when its inputs change."))
-    document.add(tomlkit.comment("Review the units, then run `versionbot bump` and commit the version files."))
+    document.add(
+        tomlkit.comment("Review the units, then run `versionbot bump` and commit the version files.")
+    )
     document["units"] = _units_table(units)
     return config_file, tomlkit.dumps(document)

@@ -162,7 +162,16 @@ def make_plan(config: Config, base: Snapshot | None, head: Snapshot, digests: Di
             fingerprint=fingerprint,
             base_recorded=base_recorded,
             head_recorded=head_recorded,
-            changes=_changes(unit, base, head, head_inputs, base_recorded.record, depends, digests, version_files),
+            changes=_changes(
+                unit=unit,
+                base=base,
+                head=head,
+                head_inputs=head_inputs,
+                base_record=base_recorded.record,
+                depends=depends,
+                digests=digests,
+                version_files=version_files,
+            ),
         )
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = finding
@@ -222,7 +231,9 @@ def _judge(
 
     run_bump = "run `versionbot bump`"
     if head_recorded.is_future:
-        return finding(Status.INVALID_FILE, f"{unit.version_file}: {head_recorded.problem}", is_writable=False)
+        return finding(
+            Status.INVALID_FILE, f"{unit.version_file}: {head_recorded.problem}", is_writable=False
+        )
     if head_recorded.problem is not None:
         return finding(
             Status.INVALID_FILE,
@@ -260,7 +271,10 @@ def _judge(
             Status.NEEDS_BUMP,
             f"inputs changed since the base but the version is still {record.version}; {run_bump}",
         )
-    return finding(Status.WRONG_VERSION, _wrong_version_message(record.version, base_version, expected_version, is_changed))
+    return finding(
+        Status.WRONG_VERSION,
+        _wrong_version_message(record.version, base_version, expected_version, is_changed),
+    )
 
 
 def _wrong_version_message(recorded: int, base: int | None, expected: int, is_changed: bool) -> str:
@@ -273,11 +287,14 @@ def _wrong_version_message(recorded: int, base: int | None, expected: int, is_ch
     elif recorded > expected:
         why = f"the base has {base} and a change gets exactly one bump (a double or skipped bump?)"
     else:
-        why = f"the base has {base} and moved on since this change was bumped (another change was merged first)"
+        why = (
+            f"the base has {base} and moved on since this change was bumped (another change was merged first)"
+        )
     return f"the version is {recorded} but should be {expected}: {why}; run `versionbot bump`"
 
 
 def _changes(
+    *,
     unit: Unit,
     base: Snapshot | None,
     head: Snapshot,

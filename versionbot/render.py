@@ -45,10 +45,14 @@ def check_text(plan: Plan) -> str:
     lines = []
     for finding in plan.findings:
         mark = "ok  " if finding.is_fine else "FAIL"
-        lines.append(f"{mark} {finding.unit} [{finding.status.value}] {_versions(finding)}: {finding.message}")
+        lines.append(
+            f"{mark} {finding.unit} [{finding.status.value}] {_versions(finding)}: {finding.message}"
+        )
         lines.extend(f"       {describe_change(change)}" for change in finding.changes)
     failing = len(plan.due)
-    summary = "all units are consistent" if plan.ok else f"{failing} of {len(plan.findings)} units need action"
+    summary = (
+        "all units are consistent" if plan.ok else f"{failing} of {len(plan.findings)} units need action"
+    )
     lines.append(f"versionbot: {summary} (base {_short(plan.base)}, head {_short(plan.head)})")
     return "\n".join(lines) + "\n"
 
@@ -115,10 +119,10 @@ def bump_text(due: Sequence[Finding], *, is_dry_run: bool) -> str:
     verb = "would write" if is_dry_run else "wrote"
     lines = []
     for finding in due:
-        recorded = "-" if finding.recorded_version is None else str(finding.recorded_version)
+        recorded = "(none)" if finding.recorded_version is None else str(finding.recorded_version)
         lines.append(
             f"{verb} {finding.version_file}: {finding.unit} {recorded} -> {finding.expected_version} "
-            f"({finding.status.value}: {finding.message})"
+            f"({finding.status.value})"
         )
         lines.extend(f"    {describe_change(change)}" for change in finding.changes)
     return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 FORMAT = 1
 KNOWN_KEYS = frozenset({"depends", "format", "inputs", "inputs_hash", "unit", "values", "version"})
@@ -51,7 +51,9 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
     except json.JSONDecodeError as error:
         if "<<<<<<<" in data.decode("utf-8", "replace"):
             raise InvalidVersionFile("it holds merge-conflict markers") from None
-        raise InvalidVersionFile(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        raise InvalidVersionFile(
+            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
     if not isinstance(obj, dict):
         raise InvalidVersionFile("the top level must be a JSON object")
     file_format = obj.get("format")
@@ -91,7 +93,7 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
     )
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
