@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import GitRepo
+from versionbot.cli import main
+
+pytest_plugins = ["tests.github_server"]
+
+PROJECT_CONFIG = """\
+[units.app]
+version-file = "req/app/version.json"
+inputs = ["req/app/pylock.*.toml", "launch/app/"]
+exclude = ["**/__pycache__/**"]
+depends-on = ["fw"]
+values = { runtime = "cpython-3.11" }
+
+[units.fw]
+version-file = "req/fw/version.json"
+inputs = ["req/fw/"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_outer_git_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests may run inside a git hook; its GIT_* variables must not leak into scratch repositories."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith(("GIT_", "PRE_COMMIT", "GITHUB_")):
+            monkeypatch.delenv(key)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run the CLI in-process against a repository: `run(repo, "check", "--base", "main")`."""
+
+    def invoke(repo: GitRepo, *args: str) -> Result:
+        capsys.readouterr()
+        code = main(["--repo", str(repo.path), *args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> GitRepo:
+    """Two units (app depends on fw) with no version files yet, committed on main."""
+    repo = GitRepo(tmp_path / "project")
+    repo.write("versionbot.toml", PROJECT_CONFIG)
+    repo.write("req/app/pylock.app.toml", 'lock-version = "1.0"\n[[packages]]\nname = "scipy"\n')
+    repo.write("launch/app/__main__.py", "import scipy\nprint(scipy.__version__)\n")
+    repo.write("req/fw/pylock.fw.toml", 'lock-version = "1.0"\n[[packages]]\nname = "numpy"\n')
+    repo.write("README.md", "not an input\n")
+    repo.commit("initial")
+    return repo
+
+
+@pytest.fixture
+def bumped(project: GitRepo, run: Run) -> GitRepo:
+    """The project with version files at 1, committed on main."""
+    assert run(project, "bump").code == 0
+    project.commit("version files")
+    return project
