@@ -135,6 +135,13 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
+    from versionbot import hook  # hook.py builds on this module
+
+    passed = hook.run(workspace, action=args.action, git_pre_push=args.git_pre_push is not None)
+    return EXIT_OK if passed else EXIT_FINDINGS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="versionbot",
@@ -174,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="propose units from the lock files found and write the config")
     init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
     init.set_defaults(handler=None)
+
+    hook = commands.add_parser("hook", help="the pre-commit and git hook entry point (docs/pre-commit.md)")
+    hook.add_argument("action", choices=("bump", "check"), help="bump: write due version files and fail")
+    hook.add_argument(
+        "--git-pre-push", nargs=2, metavar=("REMOTE", "URL"), help="read the refs git gives a pre-push hook"
+    )
+    hook.set_defaults(handler=run_hook)
     return parser
 
 

@@ -81,7 +81,7 @@ def find_config(root: Path, explicit: Path | None = None) -> Path:
     if candidate.is_file():
         return candidate
     pyproject = root / PYPROJECT
-    if pyproject.is_file() and "versionbot" in _read_toml(pyproject).get("tool", {}):
+    if pyproject.is_file() and isinstance(_tool_table(_read_toml(pyproject)).get("versionbot"), dict):
         return pyproject
     raise ConfigError(
         f"no configuration in {root}: create {CONFIG_FILE} (`versionbot init` proposes one) "
@@ -93,11 +93,16 @@ def load_config(path: Path, version: str) -> Config:
     """Read and validate one config file; `version` is this versionbot's, for `requires`."""
     data = _read_toml(path)
     if path.name == PYPROJECT:
-        table = data.get("tool", {}).get("versionbot")
+        table = _tool_table(data).get("versionbot")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: no [tool.versionbot] table")
         return parse_config(table, source=f"{path.name} [tool.versionbot]", version=version)
     return parse_config(data, source=path.name, version=version)
+
+
+def _tool_table(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    tool = data.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -236,7 +241,7 @@ def _check_dependencies(units: tuple[Unit, ...], fail: Fail) -> None:
 
 
 def _scheme(value: Any, key: str, fail: Fail) -> str:
-    if value not in SCHEMES:
+    if not isinstance(value, str) or value not in SCHEMES:
         raise fail(key, f"unknown scheme {value!r}; known: {', '.join(SCHEMES)}")
     return str(value)
 

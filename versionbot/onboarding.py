@@ -47,7 +47,7 @@ def propose(root: Path, paths: Sequence[str]) -> list[ProposedUnit]:
     (or the repository root) takes only its lock files as inputs."""
     locks: dict[str, list[str]] = {}
     for path in paths:
-        if is_lock_file(path) and "node_modules/" not in path:
+        if is_lock_file(path) and "node_modules" not in path.split("/"):
             parent = PurePosixPath(path).parent.as_posix()
             locks.setdefault("" if parent == "." else parent, []).append(path)
     if not locks:
@@ -67,7 +67,7 @@ def propose(root: Path, paths: Sequence[str]) -> list[ProposedUnit]:
 
 
 def _unit_name(directory: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", directory.replace("/", "-")).strip("-.") or "root"
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", directory.replace("/", "-")).strip("-._") or "root"
     name, counter = base, 2
     while name in taken:
         name, counter = f"{base}-{counter}", counter + 1
@@ -92,12 +92,16 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
     if explicit is None and not config_file.exists() and pyproject.is_file():
         config_file = pyproject
     if config_file.name == PYPROJECT and config_file.is_file():
-        text = config_file.read_text(encoding="utf-8")
+        text = config_file.read_bytes().decode("utf-8")  # bytes: CRLF line endings stay as they are
         document = tomlkit.parse(text)
         tool = document.get("tool")
         if tool is not None and "versionbot" in tool:
             raise ConfigError(
                 f"{config_file}: [tool.versionbot] exists already; edit it instead of running init"
+            )
+        if tool is not None and not isinstance(tool, Table):
+            raise ConfigError(
+                f"{config_file}: `tool` is not a [tool] table; add [tool.versionbot] by hand (see the README)"
             )
         versionbot = tomlkit.table(is_super_table=True)
         versionbot["units"] = _units_table(units)

@@ -32,16 +32,29 @@ def _segment_to_regex(segment: str) -> str:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char == "[" and (end := segment.find("]", i + 2)) != -1:
+        elif char == "[" and (end := _bracket_end(segment, i)) != -1:
             body = segment[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
+            is_negated = body[:1] in ("!", "^")
+            if is_negated:
+                body = body[1:]
+            body = re.sub(r"([\\\[\]&~|^])", r"\\\1", body)  # literal inside a class
+            out.append(("[^/" if is_negated else "[") + body + "]")  # never crosses a `/`
             i = end
         else:
             out.append(re.escape(char))
         i += 1
     return "".join(out)
+
+
+def _bracket_end(segment: str, start: int) -> int:
+    """Index of the `]` closing the class opened at `start`, or -1 (then `[` is literal).
+    As in fnmatch, a `]` right after `[` or `[!` is a member, not the end."""
+    index = start + 1
+    if index < len(segment) and segment[index] in "!^":
+        index += 1
+    if index < len(segment) and segment[index] == "]":
+        index += 1
+    return segment.find("]", index)
 
 
 def pattern_problem(pattern: str) -> str | None:
