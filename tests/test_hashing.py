@@ -212,6 +212,15 @@ class FakeSnapshot:
         oid = content.decode() if kind is EntryKind.SUBMODULE else hashlib.sha1(content).hexdigest()
         return Entry(path=path, kind=kind, oid=oid)
 
+    def content_id(self, path: str) -> str | None:
+        return None  # unknown: nothing may be skipped
+
+    def read_file(self, path: str) -> bytes | None:
+        entry = self.entry(path)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            return None
+        return b"".join(self.read(entry))
+
     def read(self, entry: Entry) -> Iterable[bytes]:
         self.reads.append(entry.path)
         return chunked(self.files[entry.path][1], self.chunk_size)

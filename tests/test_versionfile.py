@@ -237,7 +237,7 @@ def test_write_atomic_new_file_follows_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "version.json").stat().st_mode) == 0o640  # not mkstemp's 0o600
 
 
-@pytest.mark.parametrize("failing", ["replace", "fsync", "chmod"])
+@pytest.mark.parametrize("failing", ["replace", "fdopen", "chmod"])
 def test_write_atomic_failure_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:

@@ -60,6 +60,12 @@ def _parse_attr(attr: str) -> tuple[tuple[str, AttrValue], ...]:
     return ((name, value if sep else True),)
 
 
+def folders_above(path: str) -> list[str]:
+    """The folders that hold `path`, from the root ('') down to its parent."""
+    parts = path.split("/")[:-1]
+    return ["", *("/".join(parts[: index + 1]) for index in range(len(parts)))]
+
+
 class Attributes:
     """Answers `text_mode(path)` for one snapshot; `load(directory)` returns that folder's
     `.gitattributes` text, or None."""
@@ -67,6 +73,7 @@ class Attributes:
     def __init__(self, load: Callable[[str], str | None]) -> None:
         self._load = load
         self._rules: dict[str, tuple[_Rule, ...]] = {}
+        self._effective: dict[str, tuple[_Rule, ...]] = {}
 
     def _rules_in(self, directory: str) -> tuple[_Rule, ...]:
         rules = self._rules.get(directory)
@@ -76,19 +83,28 @@ class Attributes:
             self._rules[directory] = rules
         return rules
 
+    def _rules_for(self, folder: str) -> tuple[_Rule, ...]:
+        """Every rule that can apply to a file in `folder`, shallowest file and first line first."""
+        rules = self._effective.get(folder)
+        if rules is None:
+            parent = folder.rpartition("/")[0] if folder else None
+            rules = (self._rules_for(parent) if parent is not None else ()) + self._rules_in(folder)
+            self._effective[folder] = rules
+        return rules
+
     def text_mode(self, path: str) -> TextMode:
-        parts = path.split("/")[:-1]
-        directories = [""] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        rules = self._rules_for(path.rpartition("/")[0])
+        if not rules:
+            return TextMode.AUTO
         text: AttrValue = None
         eol: AttrValue = None
-        for directory in directories:  # deeper files and later lines override
-            for rule in self._rules_in(directory):
-                if rule.regex.fullmatch(path):
-                    for name, value in rule.settings:
-                        if name == "text":
-                            text = value
-                        elif name == "eol":
-                            eol = value
+        for rule in rules:  # deeper files and later lines override
+            if rule.regex.fullmatch(path):
+                for name, value in rule.settings:
+                    if name == "text":
+                        text = value
+                    elif name == "eol":
+                        eol = value
         if text is False:
             return TextMode.BINARY
         if text is True or eol in ("lf", "crlf"):

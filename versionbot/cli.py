@@ -52,8 +52,12 @@ class Workspace:
             head_commit = self.repo.resolve(head)
             head_snapshot = self.repo.commit_snapshot(head_commit)
         base_commit = self.base_commit(base, head_commit)
-        base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
-        return make_plan(self.config, base_snapshot, head_snapshot, Digests())
+        return self.judge(self.repo.commit_snapshot(base_commit) if base_commit else None, head_snapshot)
+
+    def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
+        """The plan for `head` against the `base` snapshot itself."""
+        with self.repo.verified_cache() as verified:
+            return make_plan(self.config, base, head, Digests(), verified)
 
     def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
         """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
@@ -98,7 +102,8 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
-    states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests())
+    with workspace.repo.verified_cache() as verified:
+        states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests(), verified)
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
     sys.stdout.write(renderer[args.format](states))
     return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
@@ -139,6 +144,13 @@ def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
     from versionbot import hook  # hook.py builds on this module
 
     passed = hook.run(workspace, action=args.action, git_pre_push=args.git_pre_push is not None)
+    return EXIT_OK if passed else EXIT_FINDINGS
+
+
+def run_ci(workspace: Workspace, args: argparse.Namespace) -> int:
+    from versionbot import ci  # ci.py builds on this module; PyGithub is imported only to comment
+
+    passed = ci.run(workspace, config_path=args.config, is_commenting=args.comment)
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
@@ -188,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--git-pre-push", nargs=2, metavar=("REMOTE", "URL"), help="read the refs git gives a pre-push hook"
     )
     hook.set_defaults(handler=run_hook)
+
+    ci = commands.add_parser(
+        "ci", help="the GitHub Actions check: comment, summary, annotations (docs/github-action.md)"
+    )
+    ci.add_argument(
+        "--no-comment", dest="comment", action="store_false", help="never write the pull-request comment"
+    )
+    ci.set_defaults(handler=run_ci)
     return parser
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
+import hashlib
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from versionbot.attributes import folders_above
 from versionbot.errors import ConfigError
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
@@ -39,6 +42,19 @@ class Unit:
     values: Mapping[str, Any]
     scheme: str
 
+    @functools.cached_property
+    def key_paths(self) -> tuple[str, ...]:
+        """The paths whose git ids determine the inputs: the folders (or files) the patterns look
+        into, and every `.gitattributes` above them (those inside are part of a folder's id)."""
+        roots = {pattern.scan_root for pattern in self.inputs}
+        attributes = {
+            f"{folder}/.gitattributes" if folder else ".gitattributes"
+            for root in roots
+            if root
+            for folder in folders_above(root)
+        }
+        return tuple(sorted(roots | attributes))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
@@ -47,9 +63,14 @@ class Config:
     base: str | None
     units: tuple[Unit, ...]  # in config order
 
-    @property
+    @functools.cached_property
     def version_files(self) -> frozenset[str]:
         return frozenset(unit.version_file for unit in self.units)
+
+    @functools.cached_property
+    def cache_salt(self) -> str:
+        """What every unit's inputs depend on besides its own patterns: the version files."""
+        return hashlib.sha256("\n".join(sorted(self.version_files)).encode()).hexdigest()
 
     def unit(self, name: str) -> Unit:
         return next(unit for unit in self.units if unit.name == name)
@@ -189,7 +210,16 @@ def _patterns(
     for index, pattern in enumerate(patterns):
         if problem := pattern_problem(pattern):
             raise fail(f"{key}.{name}[{index}]", f"pattern {pattern!r} {problem}")
-    return tuple(Pattern.compile(pattern) for pattern in patterns)
+    compiled = tuple(Pattern.compile(pattern) for pattern in patterns)
+    for index, pattern in enumerate(compiled):
+        if not pattern.is_literal:
+            try:
+                pattern.regex  # noqa: B018 - a wildcard pattern must compile now, not mid-run
+            except re.error as error:
+                raise fail(
+                    f"{key}.{name}[{index}]", f"pattern {pattern.text!r} is malformed: {error}"
+                ) from None
+    return compiled
 
 
 def _check_values(value: Any, key: str, fail: Fail) -> None:

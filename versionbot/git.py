@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import stat
-from collections.abc import Iterator, Sequence
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileStatus, RepositoryOpenFlag
 
 from versionbot.errors import GitError
-from versionbot.snapshot import Entry, EntryKind
+from versionbot.snapshot import ABSENT, Entry, EntryKind
 
 CHUNK = 1 << 20
+_TREE_MODE = 0o040000
 _LINK_MODE = 0o120000
 _SUBMODULE_MODE = 0o160000
 SHALLOW_FIX = (
     "this is a shallow clone without that history; fetch it (`git fetch --unshallow`, "
     "or `fetch-depth: 0` with actions/checkout)"
 )
+VERIFIED_FILE = "versionbot/verified-v1"  # under the git directory; never committed
+VERIFIED_LIMIT = 50_000  # lines kept; a cache, so losing old ones only costs time
 
 
 def _kind(mode: int) -> EntryKind:
@@ -44,6 +50,7 @@ class Repository:
             ) from None
         workdir = self._repo.workdir
         self.root = Path(workdir) if workdir else None
+        self.git_dir = Path(self._repo.path)
 
     @property
     def is_shallow(self) -> bool:
@@ -65,7 +72,10 @@ class Repository:
         return str(self._repo.head.peel(pygit2.Commit).id)
 
     def merge_base(self, revision: str, commit: str) -> str:
-        oid = self._repo.merge_base(self.resolve(revision), commit)
+        try:
+            oid = self._repo.merge_base(self.resolve(revision), commit)
+        except (KeyError, ValueError, pygit2.GitError):  # a commit missing from the object store
+            oid = None
         if oid is None:
             if self.is_shallow:
                 raise GitError(f"cannot find where {commit[:12]} left {revision!r}: {SHALLOW_FIX}")
@@ -83,117 +93,190 @@ class Repository:
     def has_reference(self, name: str) -> bool:
         return name in self._repo.references
 
-    def commit_snapshot(self, commit: str) -> CommitSnapshot:
-        return CommitSnapshot(self._repo, commit)
+    def commit_snapshot(self, commit: str) -> TreeSnapshot:
+        tree = self._repo[commit].peel(pygit2.Tree).id
+        return TreeSnapshot(self._repo, tree, label=commit, checkout=self.root)
 
-    def index_snapshot(self) -> IndexSnapshot:
-        return IndexSnapshot(self._repo)
+    def index_snapshot(self) -> TreeSnapshot:
+        """The staged content, as the tree the next commit would have.
+
+        Writing the index's tree stores tree objects as `git write-tree` does (the same ones the
+        next commit writes); it makes every unchanged folder's id free to compare.
+        """
+        return TreeSnapshot(self._repo, self._index_tree(), label="index", checkout=self.root)
+
+    def _index_tree(self) -> pygit2.Oid:
+        # git itself reads a large index several times faster than libgit2, which verifies the
+        # index's checksum on every load; libgit2 remains the fallback where git is not installed.
+        try:
+            result = subprocess.run(
+                ["git", f"--git-dir={self.git_dir}", "write-tree"],
+                capture_output=True,
+                text=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            result = None
+        if result is not None and result.returncode == 0:
+            return pygit2.Oid(hex=result.stdout.strip())
+        try:
+            tree: pygit2.Oid = self._repo.index.write_tree()
+        except pygit2.GitError as error:
+            raise GitError(
+                f"cannot read the index as a tree ({error}); resolve merge conflicts and stage the result"
+            ) from None
+        return tree
 
     def worktree_snapshot(self) -> WorktreeSnapshot:
         if self.root is None:
             raise GitError("a bare repository has no working tree; pass --head with a revision")
-        return WorktreeSnapshot(self._repo, self.root)
+        return WorktreeSnapshot(self._repo, self.index_snapshot(), self.root)
+
+    @contextlib.contextmanager
+    def verified_cache(self) -> Iterator[set[str]]:
+        """The fingerprints earlier runs verified (see plan.py), kept under the git directory.
+
+        A cache: an unreadable file counts as empty, and a run that fails stores nothing.
+        Concurrent runs may each replace the file; that only costs time.
+        """
+        loaded = self._read_verified()
+        verified = set(loaded)
+        yield verified
+        if added := verified - loaded:
+            lines = [line for line in self._read_verified() if line not in added] + sorted(added)
+            with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
+                path = self.git_dir / VERIFIED_FILE
+                path.parent.mkdir(exist_ok=True)
+                descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".verified.")
+                with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+                    stream.write("\n".join(lines[-VERIFIED_LIMIT:]) + "\n")
+                os.replace(temporary, path)
+
+    def _read_verified(self) -> set[str]:
+        try:
+            return set((self.git_dir / VERIFIED_FILE).read_text("ascii").split())
+        except (OSError, UnicodeDecodeError):
+            return set()
 
 
-class CommitSnapshot:
-    """A commit's tree; subtrees are walked only when a pattern looks into them."""
+class TreeSnapshot:
+    """A tree (a commit's, or the index's); subtrees are read only when a pattern looks into them."""
 
-    def __init__(self, repo: pygit2.Repository, commit: str) -> None:
+    def __init__(
+        self, repo: pygit2.Repository, tree: pygit2.Oid, *, label: str, checkout: Path | None = None
+    ) -> None:
         self._repo = repo
-        self.label = commit
-        self._tree = repo[commit].peel(pygit2.Tree)
+        self._odb = repo.odb
+        self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
+        self.label = label
+        self._root = tree
+        self._listings: dict[str, dict[str, tuple[pygit2.Oid, int]]] = {}
         self._under: dict[str, list[str]] = {}
         self._entries: dict[str, Entry] = {}
+
+    def _listing(self, directory: str) -> dict[str, tuple[pygit2.Oid, int]] | None:
+        """The names in one directory with their ids and modes, or None when it is no directory."""
+        listing = self._listings.get(directory)
+        if listing is None:
+            if directory:
+                parent, _, name = directory.rpartition("/")
+                found = (self._listing(parent) or {}).get(name)
+                if found is None or found[1] != _TREE_MODE:
+                    return None
+                tree = self._repo[found[0]]
+            else:
+                tree = self._repo[self._root]
+            assert isinstance(tree, pygit2.Tree)
+            listing = {str(obj.name): (obj.id, obj.filemode) for obj in tree}
+            self._listings[directory] = listing
+        return listing
+
+    def _lookup(self, path: str) -> tuple[pygit2.Oid, int] | None:
+        parent, _, name = path.rpartition("/")
+        listing = self._listing(parent)
+        return listing.get(name) if listing is not None else None
+
+    def content_id(self, path: str) -> str | None:
+        if not path:
+            return str(self._root)
+        found = self._lookup(path)
+        return str(found[0]) if found is not None else ABSENT
 
     def paths_under(self, directory: str) -> Sequence[str]:
         paths = self._under.get(directory)
         if paths is None:
             paths = []
-            obj = self._tree if not directory else self._lookup(directory)
-            if isinstance(obj, pygit2.Tree):
-                self._walk(obj, directory + "/" if directory else "", paths)
-            elif obj is not None:
-                self._entries[directory] = Entry(directory, _kind(obj.filemode), str(obj.id))
+            found = (self._root, _TREE_MODE) if not directory else self._lookup(directory)
+            if found is not None and found[1] == _TREE_MODE:
+                tree = self._repo[found[0]]
+                assert isinstance(tree, pygit2.Tree)
+                self._walk(tree, directory + "/" if directory else "", paths)
+            elif found is not None:
+                self.entry(directory)
                 paths.append(directory)
             paths.sort()
             self._under[directory] = paths
         return paths
 
-    def _lookup(self, path: str) -> pygit2.Object | None:
-        try:
-            return self._tree[path]
-        except KeyError:
-            return None
-
     def _walk(self, tree: pygit2.Tree, prefix: str, out: list[str]) -> None:
         entries = self._entries
         for obj in tree:
             path = prefix + str(obj.name)
-            if isinstance(obj, pygit2.Tree):
-                self._walk(obj, path + "/", out)
+            mode = obj.filemode
+            if mode == _TREE_MODE:
+                self._walk(obj, path + "/", out)  # type: ignore[arg-type]
             else:
-                entries[path] = Entry(path, _kind(obj.filemode), str(obj.id))
+                entries[path] = Entry(path, _kind(mode), str(obj.id))
                 out.append(path)
 
     def entry(self, path: str) -> Entry | None:
         known = self._entries.get(path)
         if known is None:
-            obj = self._lookup(path)
-            if obj is None or isinstance(obj, pygit2.Tree):
+            found = self._lookup(path)
+            if found is None or found[1] == _TREE_MODE:
                 return None
-            known = self._entries[path] = Entry(path, _kind(obj.filemode), str(obj.id))
+            known = self._entries[path] = Entry(path, _kind(found[1]), str(found[0]))
         return known
 
-    def read(self, entry: Entry) -> Iterator[bytes]:
-        yield self._repo[entry.oid].read_raw()
+    def read(self, entry: Entry) -> Iterable[bytes]:
+        return (self._odb.read(entry.oid)[1],)
+
+    def read_file(self, path: str) -> bytes | None:
+        entry = self.entry(path)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            return None
+        if self._checkout is not None:
+            # Version files are read on every run and packed as deltas of one another: a
+            # checked-out copy whose bytes have the blob's id is the blob, and cheaper to read.
+            try:
+                with open(os.path.join(self._checkout, path), "rb") as stream:
+                    data = stream.read()
+            except OSError:
+                data = None
+            if data is not None and str(pygit2.hash(data)) == entry.oid:
+                return data
+        return bytes(self._odb.read(entry.oid)[1])
 
 
-class IndexSnapshot:
-    """The staged content: the index git hands us (GIT_INDEX_FILE during a commit hook)."""
-
-    label = "index"
-
-    def __init__(self, repo: pygit2.Repository) -> None:
-        self._repo = repo
-        self._entries = {
-            entry.path: Entry(entry.path, _kind(entry.mode), str(entry.id)) for entry in repo.index
-        }
-        self._paths = sorted(self._entries)
-
-    def paths_under(self, directory: str) -> Sequence[str]:
-        if not directory:
-            return self._paths
-        paths = self._paths
-        start = bisect.bisect_left(paths, directory)
-        end = bisect.bisect_left(paths, directory + "0")  # "0" sorts right after "/"
-        return [path for path in paths[start:end] if path == directory or path.startswith(directory + "/")]
-
-    def entry(self, path: str) -> Entry | None:
-        return self._entries.get(path)
-
-    def read(self, entry: Entry) -> Iterator[bytes]:
-        yield self._repo[entry.oid].read_raw()
-
-
-class WorktreeSnapshot(IndexSnapshot):
-    """What `git add -A` would stage: the index, overlaid with the working tree's changes."""
+class WorktreeSnapshot:
+    """What `git add -A` would stage: the index's tree, overlaid with the working tree's changes."""
 
     label = "worktree"
 
-    def __init__(self, repo: pygit2.Repository, root: Path) -> None:
-        super().__init__(repo)
+    def __init__(self, repo: pygit2.Repository, index: TreeSnapshot, root: Path) -> None:
+        self._index = index
         self._root = root
-        self._on_disk: set[str] = set()
+        self._overlay: dict[str, Entry | None] = {}  # None: deleted in the working tree
         changed = (
             FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
         )
         for path, flags in repo.status(untracked_files="all").items():
             if flags & FileStatus.WT_DELETED:
-                self._entries.pop(path, None)
-            elif flags & changed and (entry := self._disk_entry(path)) is not None:
-                self._entries[path] = entry
-                self._on_disk.add(path)
-        self._paths = sorted(self._entries)
+                self._overlay[path] = None
+            elif flags & changed:
+                self._overlay[path] = self._disk_entry(path)
+        self._changed = sorted(self._overlay)
 
     def _disk_entry(self, path: str) -> Entry | None:
         full = self._root / path
@@ -210,14 +293,57 @@ class WorktreeSnapshot(IndexSnapshot):
                 return None
         return Entry(path, EntryKind.FILE, str(pygit2.hashfile(str(full))))
 
-    def read(self, entry: Entry) -> Iterator[bytes]:
-        if entry.path not in self._on_disk:
-            yield from super().read(entry)
-            return
+    def _touches(self, path: str) -> bool:
+        """Whether a working-tree change lies at `path`, below it, or above it."""
+        changed = self._changed
+        index = bisect.bisect_left(changed, path)
+        if index < len(changed) and (changed[index] == path or changed[index].startswith(path + "/")):
+            return True
+        return any(path.startswith(other + "/") for other in changed[max(0, index - 1) : index])
+
+    def content_id(self, path: str) -> str | None:
+        if not self._changed:
+            return self._index.content_id(path)
+        if not path or self._touches(path):
+            return None
+        return self._index.content_id(path)
+
+    def paths_under(self, directory: str) -> Sequence[str]:
+        paths = self._index.paths_under(directory)
+        if not self._changed or (directory and not self._touches(directory)):
+            return paths
+        merged = set(paths)
+        for path, entry in self._overlay.items():
+            if not directory or path == directory or path.startswith(directory + "/"):
+                if entry is None:
+                    merged.discard(path)
+                else:
+                    merged.add(path)
+        return sorted(merged)
+
+    def entry(self, path: str) -> Entry | None:
+        if path in self._overlay:
+            return self._overlay[path]
+        return self._index.entry(path)
+
+    def read_file(self, path: str) -> bytes | None:
+        entry = self.entry(path)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            return None
+        if path in self._overlay:
+            return (self._root / path).read_bytes()
+        return self._index.read_file(path)
+
+    def read(self, entry: Entry) -> Iterable[bytes]:
+        if self._overlay.get(entry.path) is not entry:
+            return self._index.read(entry)
         full = self._root / entry.path
         if entry.kind is EntryKind.LINK:
-            yield os.fsencode(os.readlink(full))
-            return
-        with full.open("rb") as stream:
+            return (os.fsencode(os.readlink(full)),)
+        return self._stream(full)
+
+    @staticmethod
+    def _stream(path: Path) -> Iterator[bytes]:
+        with path.open("rb") as stream:
             while chunk := stream.read(CHUNK):
                 yield chunk

@@ -21,6 +21,13 @@ NUL_WINDOW = 8000  # git's own rule: a NUL in the first 8000 bytes means binary
 
 def file_digest(chunks: Iterable[bytes], mode: TextMode) -> str:
     """Digest of a file's content; text has every CRLF replaced by LF, even across chunks."""
+    if isinstance(chunks, tuple) and len(chunks) == 1:  # the common case: a blob read whole
+        data = chunks[0]
+        if mode is TextMode.AUTO:
+            mode = TextMode.BINARY if data.find(b"\0", 0, NUL_WINDOW) != -1 else TextMode.TEXT
+        if mode is TextMode.TEXT:
+            data = data.replace(b"\r\n", b"\n")
+        return "sha256:" + hashlib.sha256(data).hexdigest()
     iterator: Iterator[bytes] = iter(chunks)
     if mode is TextMode.AUTO:
         head: list[bytes] = []

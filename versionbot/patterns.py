@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ def _bracket_end(segment: str, start: int) -> int:
     return segment.find("]", index)
 
 
+@functools.lru_cache(maxsize=4096)
+def _compile(glob: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(glob))
+
+
 def pattern_problem(pattern: str) -> str | None:
     """Why a unit pattern is unusable, or None when it is fine."""
     if not pattern or pattern == "/":
@@ -76,9 +82,13 @@ class Pattern:
     """A compiled unit pattern (`inputs` or `exclude`)."""
 
     text: str
-    regex: re.Pattern[str]
     literal_prefix: str
     is_literal: bool
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: a literal pattern selects by prefix alone."""
+        return _compile(self.text.rstrip("/"))
 
     @classmethod
     def compile(cls, text: str) -> Pattern:
@@ -91,7 +101,7 @@ class Pattern:
             literal.append(segment)
         is_literal = len(literal) == len(segments)
         prefix = body if is_literal else "".join(s + "/" for s in literal)
-        return cls(text, re.compile(glob_to_regex(body)), prefix, is_literal)
+        return cls(text, prefix, is_literal)
 
     def matches(self, path: str) -> bool:
         """True when the path, or a directory above it, matches."""

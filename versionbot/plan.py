@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, MutableSet
 from dataclasses import dataclass
 from typing import Any
 
 from versionbot.config import Config, Unit
 from versionbot.errors import ConfigError
-from versionbot.hashing import Digests, inputs_hash
+from versionbot.hashing import HASH_REVISION, Digests, inputs_hash
 from versionbot.schemes import SCHEMES
 from versionbot.snapshot import Entry, Snapshot, read_bytes
 from versionbot.versionfile import FutureFormat, InvalidVersionFile, VersionFile, parse
@@ -108,11 +109,67 @@ def read_record(snapshot: Snapshot, unit: Unit) -> _Recorded:
         return _Recorded(None, str(error))
 
 
-def select_inputs(unit: Unit, snapshot: Snapshot, version_files: frozenset[str]) -> dict[str, Entry]:
-    """The unit's input entries: matched by `inputs`, not by `exclude`, never a version file."""
+class _Inputs:
+    """One unit's inputs in one snapshot, computed only as far as they are asked for.
+
+    `ids` name the input files and their content without reading them: the git ids of the folders
+    (or files) the unit's patterns look into and of every `.gitattributes` above them (those inside
+    are part of a folder's id). Equal ids mean equal manifests; None means unknown.
+    """
+
+    def __init__(self, unit: Unit, snapshot: Snapshot, digests: Digests, config: Config) -> None:
+        self.unit = unit
+        self.snapshot = snapshot
+        self._digests = digests
+        self._config = config
+        self._entries: dict[str, Entry] | None = None
+        self._manifest: dict[str, str] | None = None
+        self.unmatched: list[str] = []
+        ids = [snapshot.content_id(path) for path in unit.key_paths]
+        self.ids = None if None in ids else tuple(ids)
+
+    @property
+    def key(self) -> str | None:
+        """`ids` with all else the manifest depends on: the hash revision, patterns, version files."""
+        if self.ids is None:
+            return None
+        unit = self.unit
+        parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, "inputs"]
+        parts += [pattern.text for pattern in unit.inputs]
+        parts.append("exclude")
+        parts += [pattern.text for pattern in unit.exclude]
+        parts += [f"{path}={content}" for path, content in zip(unit.key_paths, self.ids, strict=True)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            version_files = self._config.version_files
+            self._entries = select_inputs(self.unit, self.snapshot, version_files, self.unmatched)
+        return self._entries
+
+    @property
+    def manifest(self) -> dict[str, str]:
+        if self._manifest is None:
+            of, snapshot = self._digests.of, self.snapshot
+            self._manifest = {path: of(snapshot, entry) for path, entry in sorted(self.entries.items())}
+        return self._manifest
+
+    def trust(self, manifest: Mapping[str, str]) -> None:
+        """Take a manifest known to be right (a verified version file's) instead of hashing."""
+        self._manifest = dict(manifest)
+
+
+def select_inputs(
+    unit: Unit, snapshot: Snapshot, version_files: frozenset[str], unmatched: list[str] | None = None
+) -> dict[str, Entry]:
+    """The unit's input entries: matched by `inputs`, not by `exclude`, never a version file.
+    Patterns that match no file at all are appended to `unmatched`."""
     selected: dict[str, Entry] = {}
     for pattern in unit.inputs:
+        matched = False
         for path in pattern.select(snapshot.paths_under(pattern.scan_root)):
+            matched = True
             if path in version_files or path in selected:
                 continue
             if any(exclude.matches(path) for exclude in unit.exclude):
@@ -120,58 +177,68 @@ def select_inputs(unit: Unit, snapshot: Snapshot, version_files: frozenset[str])
             entry = snapshot.entry(path)
             if entry is not None:
                 selected[path] = entry
+        if not matched and unmatched is not None:
+            unmatched.append(pattern.text)
     return selected
 
 
-def _manifest(
-    unit: Unit, snapshot: Snapshot, digests: Digests, version_files: frozenset[str]
-) -> tuple[dict[str, Entry], dict[str, str]]:
-    """The unit's input entries and their digests, by path."""
-    inputs = select_inputs(unit, snapshot, version_files)
-    return inputs, {path: digests.of(snapshot, entry) for path, entry in sorted(inputs.items())}
+class _Records:
+    """Version files parsed once per content: base and head usually share the same blob."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, str], _Recorded] = {}
+
+    def read(self, snapshot: Snapshot, unit: Unit) -> tuple[_Recorded, str | None]:
+        entry = snapshot.entry(unit.version_file)
+        if entry is None:
+            return _Recorded(None, None), None
+        key = (unit.name, entry.oid)
+        if key not in self._parsed:
+            self._parsed[key] = read_record(snapshot, unit)
+        return self._parsed[key], entry.oid
 
 
-def unmatched_patterns(unit: Unit, snapshot: Snapshot) -> list[str]:
-    return [
-        pattern.text
-        for pattern in unit.inputs
-        if next(pattern.select(snapshot.paths_under(pattern.scan_root)), None) is None
-    ]
+def make_plan(
+    config: Config,
+    base: Snapshot | None,
+    head: Snapshot,
+    digests: Digests,
+    verified: MutableSet[str] | None = None,
+) -> Plan:
+    """Judge every unit of `head` against `base` (None: a repository without commits).
 
-
-def make_plan(config: Config, base: Snapshot | None, head: Snapshot, digests: Digests) -> Plan:
-    """Judge every unit of `head` against `base` (None: a repository without commits)."""
-    version_files = config.version_files
+    `verified` holds "input key:version file id" pairs whose version file was found to record
+    exactly its inputs; for those nothing is hashed. New such pairs are added to it.
+    """
+    verified = set() if verified is None else verified
+    records = _Records()
     expected_versions: dict[str, int] = {}
     findings: dict[str, Finding] = {}
     for unit in config.dependency_order():
-        if missing := unmatched_patterns(unit, head):
-            raise ConfigError(
-                f"{config.source}: units.{unit.name}.inputs: pattern {missing[0]!r} matches no file "
-                f"in {head.label}; fix the pattern or remove it"
-            )
-        head_inputs, manifest = _manifest(unit, head, digests, version_files)
         depends = {name: expected_versions[name] for name in unit.depends_on}
-        fingerprint = inputs_hash(manifest, unit.values, depends)
-        base_recorded = read_record(base, unit) if base is not None else _Recorded(None, None)
-        head_recorded = read_record(head, unit)
+        head_inputs = _Inputs(unit, head, digests, config)
+        head_recorded, head_file_id = records.read(head, unit)
+        fingerprint = _fingerprint(
+            config,
+            inputs=head_inputs,
+            record=head_recorded.record,
+            file_id=head_file_id,
+            depends=depends,
+            verified=verified,
+        )
+        if base is not None:
+            base_recorded, _ = records.read(base, unit)
+            base_inputs: _Inputs | None = _Inputs(unit, base, digests, config)
+        else:
+            base_recorded, base_inputs = _Recorded(None, None), None
         finding = _judge(
             unit=unit,
-            manifest=manifest,
+            manifest=head_inputs.manifest,
             depends=depends,
             fingerprint=fingerprint,
             base_recorded=base_recorded,
             head_recorded=head_recorded,
-            changes=_changes(
-                unit=unit,
-                base=base,
-                head=head,
-                head_inputs=head_inputs,
-                base_record=base_recorded.record,
-                depends=depends,
-                digests=digests,
-                version_files=version_files,
-            ),
+            changes=_changes(unit, base_inputs, head_inputs, base_recorded.record, depends),
         )
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = finding
@@ -180,6 +247,49 @@ def make_plan(config: Config, base: Snapshot | None, head: Snapshot, digests: Di
         head=head.label,
         findings=tuple(findings[unit.name] for unit in config.units),
     )
+
+
+def _fingerprint(
+    config: Config,
+    *,
+    inputs: _Inputs,
+    record: VersionFile | None,
+    file_id: str | None,
+    depends: Mapping[str, int],
+    verified: MutableSet[str],
+) -> str:
+    """The unit's fingerprint in `inputs.snapshot`, from a verified version file when possible.
+
+    A version file is verified for an input key when its `inputs` are exactly the manifest those
+    inputs have and its `inputs_hash` is right for what it records: its manifest can be trusted
+    without hashing a file, and its hash too when the values and dependencies are unchanged.
+    """
+    key = inputs.key
+    token = f"{key}:{file_id}" if key and file_id else None
+    if record is not None and token in verified:
+        inputs.trust(record.inputs)
+    else:
+        inputs.entries  # noqa: B018 - selecting the inputs finds the patterns that match nothing
+        if inputs.unmatched:
+            raise ConfigError(
+                f"{config.source}: units.{inputs.unit.name}.inputs: pattern {inputs.unmatched[0]!r} "
+                f"matches no file in {inputs.snapshot.label}; fix the pattern or remove it"
+            )
+        if (
+            token is not None
+            and record is not None
+            and dict(record.inputs) == inputs.manifest
+            and record.inputs_hash == inputs_hash(record.inputs, record.values, record.depends)
+        ):
+            verified.add(token)
+    is_as_recorded = (
+        record is not None
+        and dict(record.values) == dict(inputs.unit.values)
+        and dict(record.depends) == depends
+    )
+    if record is not None and is_as_recorded and token in verified:
+        return record.inputs_hash
+    return inputs_hash(inputs.manifest, inputs.unit.values, depends)
 
 
 def _judge(
@@ -294,39 +404,17 @@ def _wrong_version_message(recorded: int, base: int | None, expected: int, is_ch
 
 
 def _changes(
-    *,
     unit: Unit,
-    base: Snapshot | None,
-    head: Snapshot,
-    head_inputs: Mapping[str, Entry],
+    base: _Inputs | None,
+    head: _Inputs,
     base_record: VersionFile | None,
     depends: Mapping[str, int],
-    digests: Digests,
-    version_files: frozenset[str],
 ) -> tuple[Change, ...]:
     if base is None or base_record is None:
         return ()
-    base_inputs = select_inputs(unit, base, version_files)
     changes: list[Change] = []
-    added: dict[str, str] = {}
-    removed: dict[str, str] = {}
-    for path in sorted(head_inputs.keys() | base_inputs.keys()):
-        head_entry, base_entry = head_inputs.get(path), base_inputs.get(path)
-        if base_entry is None:
-            added[path] = digests.of(head, head_inputs[path])
-        elif head_entry is None:
-            removed[path] = digests.of(base, base_entry)
-        elif digests.of(head, head_entry) != digests.of(base, base_entry):
-            changes.append(Change(kind="modified", path=path))
-        elif head_entry.oid != base_entry.oid:
-            changes.append(Change(kind="eol-only", path=path))
-    renamed_from = _pair_renames(added, removed)
-    for path in added:
-        if path in renamed_from:
-            changes.append(Change(kind="renamed", path=path, previous=renamed_from[path]))
-        else:
-            changes.append(Change(kind="added", path=path))
-    changes.extend(Change(kind="removed", path=path) for path in removed if path not in renamed_from.values())
+    if base.ids is None or base.ids != head.ids:  # equal ids: the same files with the same content
+        changes += _file_changes(base, head)
     for key in sorted(base_record.values.keys() | unit.values.keys()):
         before, after = base_record.values.get(key), unit.values.get(key)
         if before != after:
@@ -335,8 +423,28 @@ def _changes(
         before, after = base_record.depends.get(name), depends.get(name)
         if before != after:
             changes.append(Change(kind="depends", key=name, before=before, after=after))
-    order = {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "eol-only": 2, "value": 1, "depends": 1}
-    return tuple(sorted(changes, key=lambda change: (order[change.kind], change.path or "")))
+    return tuple(changes)
+
+
+def _file_changes(base: _Inputs, head: _Inputs) -> list[Change]:
+    before, after = base.manifest, head.manifest
+    changes: list[Change] = []
+    added = {path: digest for path, digest in after.items() if path not in before}
+    removed = {path: digest for path, digest in before.items() if path not in after}
+    renamed_from = _pair_renames(added, removed)
+    for path in sorted(before.keys() | after.keys()):
+        if path in renamed_from:
+            changes.append(Change(kind="renamed", path=path, previous=renamed_from[path]))
+        elif path in added:
+            changes.append(Change(kind="added", path=path))
+        elif path in removed:
+            if path not in renamed_from.values():
+                changes.append(Change(kind="removed", path=path))
+        elif before[path] != after[path]:
+            changes.append(Change(kind="modified", path=path))
+        elif base.entries[path].oid != head.entries[path].oid:
+            changes.append(Change(kind="eol-only", path=path))
+    return changes
 
 
 def _pair_renames(added: Mapping[str, str], removed: Mapping[str, str]) -> dict[str, str]:
@@ -367,20 +475,27 @@ class UnitState:
         return f"{self.unit}@{self.version}" if self.version is not None else None
 
 
-def survey(config: Config, snapshot: Snapshot, digests: Digests | None) -> tuple[UnitState, ...]:
+def survey(
+    config: Config, snapshot: Snapshot, digests: Digests | None, verified: MutableSet[str] | None = None
+) -> tuple[UnitState, ...]:
     """Every unit's recorded version; with `digests`, also whether its hashes are current
     (dependencies count at their recorded versions)."""
-    records = {unit.name: read_record(snapshot, unit) for unit in config.units}
+    verified = set() if verified is None else verified
+    records = _Records()
+    recorded = {unit.name: records.read(snapshot, unit) for unit in config.units}
     states: list[UnitState] = []
     for unit in config.units:
-        recorded = records[unit.name]
-        record, problem = recorded.record, recorded.problem
+        (found, file_id) = recorded[unit.name]
+        record, problem = found.record, found.problem
         if record is None and problem is None:
             problem = f"{unit.version_file} does not exist; run `versionbot bump`"
         elif record is not None and digests is not None:
-            depends = {name: _recorded_version(records[name]) for name in unit.depends_on}
-            _, manifest = _manifest(unit, snapshot, digests, config.version_files)
-            if record.inputs_hash != inputs_hash(manifest, unit.values, depends):
+            depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
+            inputs = _Inputs(unit, snapshot, digests, config)
+            fingerprint = _fingerprint(
+                config, inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
+            )
+            if fingerprint != record.inputs_hash:
                 problem = "the recorded hashes do not match the inputs; run `versionbot bump`"
         states.append(
             UnitState(

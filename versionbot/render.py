@@ -43,7 +43,11 @@ def _short(revision: str | None) -> str:
 
 def check_text(plan: Plan) -> str:
     lines = []
+    quiet = 0
     for finding in plan.findings:
+        if finding.status.value == "unchanged" and not finding.changes:
+            quiet += 1  # a monorepo has hundreds of these: counted, not listed
+            continue
         mark = "ok  " if finding.is_fine else "FAIL"
         lines.append(
             f"{mark} {finding.unit} [{finding.status.value}] {_versions(finding)}: {finding.message}"
@@ -53,6 +57,8 @@ def check_text(plan: Plan) -> str:
     summary = (
         "all units are consistent" if plan.ok else f"{failing} of {len(plan.findings)} units need action"
     )
+    if quiet:
+        summary += f"; {quiet} unchanged"
     lines.append(f"versionbot: {summary} (base {_short(plan.base)}, head {_short(plan.head)})")
     return "\n".join(lines) + "\n"
 
@@ -82,28 +88,78 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 
 def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
-    """The report for a pull-request comment or a job summary."""
+    """The report for a pull-request comment or a job summary: a table of units, then for every unit
+    that changed (or must) why, and for failures the command that fixes them."""
     if plan.ok:
         headline = "**versionbot**: every unit's version matches its inputs."
     else:
         headline = f"**versionbot**: {len(plan.due)} of {len(plan.findings)} units need action."
-    lines = [MARKER, headline, "", "| unit | base | head | status |", "|---|---|---|---|"]
+    lines = [MARKER, headline]
+    # A monorepo has hundreds of untouched units: they are folded away, not listed in every comment.
+    quiet: list[Finding] = []
+    shown: list[Finding] = []
     for finding in plan.findings:
+        (quiet if finding.status.value == "unchanged" and not finding.changes else shown).append(finding)
+    if shown:
+        lines += ["", "| unit | base | head | status | expected |", "|---|---|---|---|---|"]
+    for finding in shown:
         base = "—" if finding.base_version is None else str(finding.base_version)
         head = "—" if finding.recorded_version is None else str(finding.recorded_version)
         icon = "✅" if finding.is_fine else "❌"
-        lines.append(f"| `{finding.unit}` | {base} | {head} | {icon} {finding.status.value} |")
-    for finding in plan.findings:
-        if finding.status.value == "unchanged" and not finding.changes:
-            continue
-        lines += ["", f"#### `{finding.unit}`: {finding.status.value}", "", _escape_md(finding.message)]
-        if finding.changes:
-            lines.append("")
-            lines.extend(f"- {_escape_md(describe_change(change))}" for change in finding.changes)
+        status, expected = f"{icon} {finding.status.value}", finding.expected_version
+        lines.append(f"| `{finding.unit}` | {base} | {head} | {status} | {expected} |")
+    if quiet:
+        count = f"{len(quiet)} unit{'s' if len(quiet) > 1 else ''}"
+        lines += ["", f"<details><summary>{count} unchanged</summary>", "", "| unit | version |", "|---|---|"]
+        lines.extend(f"| `{finding.unit}` | {finding.expected_version} |" for finding in quiet)
+        lines += ["", "</details>"]
+    for finding in shown:
+        icon = "✅" if finding.is_fine else "❌"
+        lines += [
+            "",
+            f"#### {icon} `{finding.unit}`: {finding.status.value}",
+            "",
+            _escape_md(finding.message),
+        ]
+        groups = (
+            ("Changed inputs", ("added", "removed", "modified", "renamed")),
+            ("Changed values and dependencies", ("value", "depends")),
+            ("Ignored: only line endings changed", ("eol-only",)),
+        )
+        for title, kinds in groups:
+            changes = [change for change in finding.changes if change.kind in kinds]
+            if changes:
+                lines += ["", f"{title}:", ""]
+                lines.extend(f"- {_change_markdown(change)}" for change in changes)
     if not plan.ok:
-        lines += ["", f"To fix, run `{command}` on the branch and commit the version files."]
+        lines += [
+            "",
+            "**To fix**, run this on the branch and commit the version files it writes:",
+            "",
+            "```sh",
+            command,
+            "```",
+        ]
     lines += ["", f"<sub>base `{_short(plan.base)}` · head `{_short(plan.head)}`</sub>"]
     return "\n".join(lines) + "\n"
+
+
+def _change_markdown(change: Change) -> str:
+    """`describe_change` with the paths escaped, so `__main__.py` is not read as bold text."""
+    path, previous = _escape_path(change.path or ""), _escape_path(change.previous or "")
+    if change.kind == "renamed":
+        return f"renamed {previous} -> {path}"
+    if change.kind == "eol-only":
+        return f"eol-only {path}"
+    if change.kind in ("value", "depends"):
+        return _escape_md(describe_change(change))
+    return f"{change.kind} {path}"
+
+
+def _escape_path(path: str) -> str:
+    escaped = "".join("\\" + char if char in "\\`*_[]|~#" else char for char in path)
+    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "\\r").replace("\n", "\\n")  # git allows them in names
 
 
 def _escape_md(text: str) -> str:

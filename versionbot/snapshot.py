@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+ABSENT = "-"  # content_id of a path that does not exist
+
 
 class EntryKind(enum.Enum):
     FILE = "file"
@@ -35,13 +37,18 @@ class Snapshot(Protocol):
 
     def entry(self, path: str) -> Entry | None: ...
 
+    def content_id(self, path: str) -> str | None:
+        """Git's id of the tree or blob at `path` ('' is the root), ABSENT when nothing is there,
+        or None when it is not known without reading the content."""
+
+    def read_file(self, path: str) -> bytes | None:
+        """A whole small file, read the cheapest way; None when no file is at `path`."""
+
     def read(self, entry: Entry) -> Iterable[bytes]:
-        """The raw content in chunks: file bytes, or a link's target."""
+        """The raw content in chunks (a one-element tuple when read whole): file bytes, or a
+        link's target."""
 
 
 def read_bytes(snapshot: Snapshot, path: str) -> bytes | None:
-    """A whole small file (a version file, a `.gitattributes`), or None when it is absent."""
-    entry = snapshot.entry(path)
-    if entry is None or entry.kind is not EntryKind.FILE:
-        return None
-    return b"".join(snapshot.read(entry))
+    """A whole small file (a version file, a `.gitattributes`), or None when there is no file."""
+    return snapshot.read_file(path)

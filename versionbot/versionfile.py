@@ -72,7 +72,7 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
     if not _is_int(version) or version < 1:
         raise InvalidVersionFile('"version" must be an integer of at least 1')
     inputs = obj.get("inputs")
-    if not isinstance(inputs, dict) or not all(isinstance(v, str) for v in inputs.values()):
+    if not isinstance(inputs, dict) or not set(map(type, inputs.values())) <= {str}:
         raise InvalidVersionFile('"inputs" must be an object mapping paths to digests')
     if not isinstance(obj.get("inputs_hash"), str):
         raise InvalidVersionFile('"inputs_hash" must be a string')
@@ -119,10 +119,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # No fsync: the rename keeps readers and crashed runs from ever seeing half a file, and
+        # like git's own defaults we leave durability across power loss to the file system.
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:

@@ -1,0 +1,98 @@
+"""The verified-fingerprint cache: it only ever saves work, never changes an answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import Run
+from tests.gitrepo import GitRepo
+from versionbot.cli import Workspace
+from versionbot.git import VERIFIED_FILE
+from versionbot.hashing import Digests
+from versionbot.plan import Plan, make_plan
+from versionbot.render import check_json
+from versionbot.snapshot import Snapshot
+
+
+def plan_with(repo: GitRepo, verified: set[str], head: str = "worktree") -> tuple[Plan, int]:
+    workspace = Workspace.open(repo.path, None)
+    snapshot: Snapshot = (
+        workspace.repo.worktree_snapshot() if head == "worktree" else workspace.repo.index_snapshot()
+    )
+    head_commit = workspace.repo.head_commit()
+    base_commit = workspace.base_commit("main", head_commit)
+    base = workspace.repo.commit_snapshot(base_commit) if base_commit else None
+    digests = Digests()
+    plan = make_plan(workspace.config, base, snapshot, digests, verified)
+    return plan, digests.hashed
+
+
+def report(plan: Plan) -> Any:
+    return json.loads(check_json(plan))
+
+
+def test_a_second_run_hashes_nothing(bumped: GitRepo) -> None:
+    verified: set[str] = set()
+    first, hashed = plan_with(bumped, verified)
+    assert hashed == 3  # every input once, however many snapshots share it
+    assert len(verified) == 2
+    second, hashed_again = plan_with(bumped, verified, head="index")
+    assert hashed_again == 0
+    assert report(second)["units"] == report(first)["units"]
+
+
+def test_changes_are_found_with_a_warm_cache(bumped: GitRepo) -> None:
+    verified: set[str] = set()
+    plan_with(bumped, verified)
+    bumped.write("req/fw/pylock.fw.toml", "changed\n")
+    plan, hashed = plan_with(bumped, verified)
+    assert hashed == 2  # the changed file, before and after; app's manifest is trusted
+    statuses = {finding.unit: finding.status.value for finding in plan.findings}
+    assert statuses == {"fw": "needs-bump", "app": "needs-bump"}
+
+
+def test_untracked_input_is_found_with_a_warm_cache(bumped: GitRepo) -> None:
+    verified: set[str] = set()
+    plan_with(bumped, verified)
+    bumped.write("launch/app/new_module.py", "x = 1\n")
+    plan, _ = plan_with(bumped, verified)
+    app = next(finding for finding in plan.findings if finding.unit == "app")
+    assert app.status.value == "needs-bump"
+    assert [change.path for change in app.changes] == ["launch/app/new_module.py"]
+
+
+def test_gitattributes_above_a_unit_invalidates_it(bumped: GitRepo, run: Run) -> None:
+    bumped.write("req/fw/data.txt", b"a\r\nb\r\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("crlf data")
+    verified: set[str] = set()
+    plan, _ = plan_with(bumped, verified)
+    assert plan.ok
+    bumped.write(".gitattributes", "*.txt -text\n")  # data.txt is now hashed as it is: CRLF kept
+    plan, _ = plan_with(bumped, verified)
+    fw = next(finding for finding in plan.findings if finding.unit == "fw")
+    assert fw.status.value == "needs-bump"
+    assert [change.to_json() for change in fw.changes] == [{"kind": "modified", "path": "req/fw/data.txt"}]
+
+
+def test_a_hand_edited_version_file_is_not_trusted(bumped: GitRepo) -> None:
+    verified: set[str] = set()
+    plan_with(bumped, verified)
+    data = bumped.read_json("req/fw/version.json")
+    data["inputs"]["req/fw/pylock.fw.toml"] = "sha256:" + "0" * 64
+    bumped.write("req/fw/version.json", json.dumps(data, indent=2))
+    plan, _ = plan_with(bumped, verified)
+    fw = next(finding for finding in plan.findings if finding.unit == "fw")
+    assert fw.status.value == "stale-hash"
+
+
+def test_the_cache_lives_in_the_git_directory_and_survives_corruption(bumped: GitRepo, run: Run) -> None:
+    assert run(bumped, "check").code == 0
+    cache = bumped.path / ".git" / VERIFIED_FILE
+    assert len(cache.read_text().split()) == 2
+    assert bumped.git("status", "--porcelain") == ""
+    cache.write_bytes(b"\xff\x00garbage\nnot-a-token\n")
+    assert run(bumped, "check").code == 0
+    bumped.write("req/fw/pylock.fw.toml", "changed\n")
+    assert run(bumped, "check").code == 1
