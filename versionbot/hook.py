@@ -3,7 +3,8 @@
 On the pre-commit stage the head is the index git hands the hook. During `git commit -a` and
 `git commit <paths>` that is a temporary index named by GIT_INDEX_FILE, not `.git/index`; `git.py`
 opens repositories FROM_ENV, so reading "the index" here reads the right one. On the pre-push stage
-each pushed commit is judged against what the remote already has.
+each pushed commit is judged against what the remote already had, or against the branch point when
+that lies further back (`push_base`).
 
 `bump` writes the version files the change calls for into the working tree and fails, as formatters
 do, so the user re-adds them; `check` reports the same findings and never writes.
@@ -31,6 +32,11 @@ class Push:
     ref: str
     to_commit: str
     from_commit: str | None
+
+    @property
+    def name(self) -> str:
+        """The ref as people call it: `main` for refs/heads/main."""
+        return self.ref.removeprefix("refs/heads/")
 
 
 def _is_null(commit: str) -> bool:
@@ -79,7 +85,7 @@ class Advice:
 
 STAGED = Advice(
     judged="the staged content",
-    fix="run `versionbot bump --head index` (or commit with the `versionbot` hook), stage the version files",
+    fix="run `versionbot bump --head index` and stage the version files (the `versionbot` hook bumps itself)",
     then="stage them (`git add {paths}`) and commit again",
 )
 
@@ -99,14 +105,14 @@ def run(workspace: Workspace, *, action: str, git_pre_push: bool) -> bool:
         chain_base = workspace.base_commit(None, to_commit)
         base = push_base(workspace, push, to_commit, chain_base)
         plan = workspace.plan(base=base, head=to_commit)
-        bump = "versionbot bump" if base == chain_base else f"versionbot bump --base {str(base)[:12]}"
+        bump = "versionbot bump" if base in (None, chain_base) else f"versionbot bump --base {base[:12]}"
         advice = Advice(
             judged="the pushed commit",
-            fix=f"check out {push.ref}, run `{bump}`, commit the version files and push again",
+            fix=f"check out {push.name}, run `{bump}`, commit the version files and push again",
             then="commit them (`git commit {paths}`) and push again",
         )
         if not plan.ok:
-            sys.stdout.write(f"versionbot: {push.ref} ({to_commit[:12]}) is not ready to push\n")
+            sys.stdout.write(f"versionbot: {push.name} ({to_commit[:12]}) is not ready to push\n")
         # Only the checked-out commit can be fixed in the working tree; any other is reported.
         is_fixable = is_bump and to_commit == head
         judged = workspace.repo.commit_snapshot(to_commit)
