@@ -455,6 +455,26 @@ def test_upstream_is_the_default_base(bumped: GitRepo, run: Run, tmp_path: Path)
     assert "needs-bump" in result.out
 
 
+def test_a_branch_tracking_its_own_remote_copy_is_judged_against_origin_head(
+    bumped: GitRepo, run: Run, tmp_path: Path
+) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(bumped.path), str(remote)], check=True, env=clean_env())
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True, env=clean_env())
+    work = GitRepo.__new__(GitRepo)
+    work.path = clone
+    work.git("checkout", "-q", "-b", "feature")
+    for round_ in range(2):
+        work.write("req/fw/pylock.fw.toml", f"change {round_}\n")
+        assert run(work, "bump").code == 0
+        work.commit(f"change {round_}")
+        work.git("push", "-q", "-u", "origin", "feature")
+    # judged against origin/HEAD (main), not against the branch's own first push
+    assert work.read_json(FW)["version"] == 2
+    assert run(work, "check").code == 0
+
+
 def test_repository_without_commits(tmp_path: Path, run: Run) -> None:
     repo = GitRepo(tmp_path / "fresh")
     repo.write("versionbot.toml", '[units.x]\nversion-file = "x.json"\ninputs = ["src/"]\n')

@@ -83,12 +83,19 @@ class Repository:
         return str(oid)
 
     def upstream(self) -> str | None:
-        """The current branch's upstream (like `@{upstream}`), if it has one."""
+        """The current branch's upstream (like `@{upstream}`) when it is another branch.
+
+        A branch that tracks its own copy on a remote (`git push -u origin feature`) has no base
+        there: judged against it, every push would ask for another bump.
+        """
         if self._repo.head_is_unborn or self._repo.head_is_detached:
             return None
-        branch = self._repo.branches.local.get(self._repo.head.shorthand)
+        name = self._repo.head.shorthand
+        branch = self._repo.branches.local.get(name)
         upstream = branch.upstream if branch is not None else None
-        return str(upstream.name) if upstream is not None else None
+        if upstream is None or upstream.branch_name == f"{upstream.remote_name}/{name}":
+            return None
+        return str(upstream.name)
 
     def has_reference(self, name: str) -> bool:
         return name in self._repo.references
