@@ -7,15 +7,16 @@ from typing import Any
 
 from tests.conftest import Run
 from tests.gitrepo import GitRepo
+from versionbot.cache import Memory
 from versionbot.cli import Workspace
-from versionbot.git import VERIFIED_FILE
+from versionbot.git import CACHE_FILE
 from versionbot.hashing import Digests
 from versionbot.plan import Plan, make_plan
 from versionbot.render import check_json
 from versionbot.snapshot import Snapshot
 
 
-def plan_with(repo: GitRepo, verified: set[str], head: str = "worktree") -> tuple[Plan, int]:
+def plan_with(repo: GitRepo, memory: Memory, head: str = "worktree") -> tuple[Plan, int]:
     workspace = Workspace.open(repo.path, None)
     snapshot: Snapshot = (
         workspace.repo.worktree_snapshot() if head == "worktree" else workspace.repo.index_snapshot()
@@ -24,7 +25,7 @@ def plan_with(repo: GitRepo, verified: set[str], head: str = "worktree") -> tupl
     base_commit = workspace.base_commit("main", head_commit)
     base = workspace.repo.commit_snapshot(base_commit) if base_commit else None
     digests = Digests()
-    plan = make_plan(workspace.config, base, snapshot, digests, verified)
+    plan = make_plan(workspace.config, base, snapshot, digests, memory)
     return plan, digests.hashed
 
 
@@ -33,30 +34,31 @@ def report(plan: Plan) -> Any:
 
 
 def test_a_second_run_hashes_nothing(bumped: GitRepo) -> None:
-    verified: set[str] = set()
-    first, hashed = plan_with(bumped, verified)
+    memory = Memory()
+    first, hashed = plan_with(bumped, memory)
     assert hashed == 3  # every input once, however many snapshots share it
-    assert len(verified) == 2
-    second, hashed_again = plan_with(bumped, verified, head="index")
+    assert len(memory.verified) == 2
+    assert len(memory.records) == 2
+    second, hashed_again = plan_with(bumped, memory, head="index")
     assert hashed_again == 0
     assert report(second)["units"] == report(first)["units"]
 
 
 def test_changes_are_found_with_a_warm_cache(bumped: GitRepo) -> None:
-    verified: set[str] = set()
-    plan_with(bumped, verified)
+    memory = Memory()
+    plan_with(bumped, memory)
     bumped.write("req/fw/pylock.fw.toml", "changed\n")
-    plan, hashed = plan_with(bumped, verified)
+    plan, hashed = plan_with(bumped, memory)
     assert hashed == 2  # the changed file, before and after; app's manifest is trusted
     statuses = {finding.unit: finding.status.value for finding in plan.findings}
     assert statuses == {"fw": "needs-bump", "app": "needs-bump"}
 
 
 def test_untracked_input_is_found_with_a_warm_cache(bumped: GitRepo) -> None:
-    verified: set[str] = set()
-    plan_with(bumped, verified)
+    memory = Memory()
+    plan_with(bumped, memory)
     bumped.write("launch/app/new_module.py", "x = 1\n")
-    plan, _ = plan_with(bumped, verified)
+    plan, _ = plan_with(bumped, memory)
     app = next(finding for finding in plan.findings if finding.unit == "app")
     assert app.status.value == "needs-bump"
     assert [change.path for change in app.changes] == ["launch/app/new_module.py"]
@@ -66,33 +68,50 @@ def test_gitattributes_above_a_unit_invalidates_it(bumped: GitRepo, run: Run) ->
     bumped.write("req/fw/data.txt", b"a\r\nb\r\n")
     assert run(bumped, "bump").code == 0
     bumped.commit("crlf data")
-    verified: set[str] = set()
-    plan, _ = plan_with(bumped, verified)
+    memory = Memory()
+    plan, _ = plan_with(bumped, memory)
     assert plan.ok
     bumped.write(".gitattributes", "*.txt -text\n")  # data.txt is now hashed as it is: CRLF kept
-    plan, _ = plan_with(bumped, verified)
+    plan, _ = plan_with(bumped, memory)
     fw = next(finding for finding in plan.findings if finding.unit == "fw")
     assert fw.status.value == "needs-bump"
     assert [change.to_json() for change in fw.changes] == [{"kind": "modified", "path": "req/fw/data.txt"}]
 
 
 def test_a_hand_edited_version_file_is_not_trusted(bumped: GitRepo) -> None:
-    verified: set[str] = set()
-    plan_with(bumped, verified)
+    memory = Memory()
+    plan_with(bumped, memory)
     data = bumped.read_json("req/fw/version.json")
     data["inputs"]["req/fw/pylock.fw.toml"] = "sha256:" + "0" * 64
     bumped.write("req/fw/version.json", json.dumps(data, indent=2))
-    plan, _ = plan_with(bumped, verified)
+    plan, _ = plan_with(bumped, memory)
     fw = next(finding for finding in plan.findings if finding.unit == "fw")
     assert fw.status.value == "stale-hash"
 
 
 def test_the_cache_lives_in_the_git_directory_and_survives_corruption(bumped: GitRepo, run: Run) -> None:
     assert run(bumped, "check").code == 0
-    cache = bumped.path / ".git" / VERIFIED_FILE
-    assert len(cache.read_text().split()) == 2
+    cache = bumped.path / ".git" / CACHE_FILE
+    assert len(json.loads(cache.read_text())["verified"]) == 2
     assert bumped.git("status", "--porcelain") == ""
     cache.write_bytes(b"\xff\x00garbage\nnot-a-token\n")
     assert run(bumped, "check").code == 0
     bumped.write("req/fw/pylock.fw.toml", "changed\n")
     assert run(bumped, "check").code == 1
+
+
+def test_a_bump_after_a_warm_run_writes_whole_version_files(bumped: GitRepo, run: Run) -> None:
+    assert run(bumped, "check").code == 0  # app's inputs are now known by summary only
+    bumped.write("req/fw/pylock.fw.toml", "changed\n")
+    assert run(bumped, "bump").code == 0
+    app = bumped.read_json("req/app/version.json")
+    assert (app["version"], app["depends"]) == (2, {"fw": 2})
+    assert sorted(app["inputs"]) == ["launch/app/__main__.py", "req/app/pylock.app.toml"]
+
+
+def test_a_cache_from_another_release_is_not_used() -> None:
+    memory = Memory({"key:id"}, {"id": ["fw", 1, "sha256:x", {}, {}, {}]})
+    text = memory.to_json()
+    assert Memory.from_json(text) == memory
+    assert Memory.from_json(text.replace('"versionbot": "', '"versionbot": "0.0.0-')) == Memory()
+    assert Memory.from_json("{not json") == Memory()

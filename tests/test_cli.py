@@ -459,7 +459,9 @@ def test_a_branch_tracking_its_own_remote_copy_is_judged_against_origin_head(
     bumped: GitRepo, run: Run, tmp_path: Path
 ) -> None:
     remote = tmp_path / "remote.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(bumped.path), str(remote)], check=True, env=clean_env())
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(bumped.path), str(remote)], check=True, env=clean_env()
+    )
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True, env=clean_env())
     work = GitRepo.__new__(GitRepo)

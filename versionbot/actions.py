@@ -1,7 +1,7 @@
 """The GitHub Actions side of `versionbot ci`: the job's environment, what its event asks to judge,
 and the workflow commands, outputs and summary a step writes. No network, no PyGithub.
 
-Which commits an event judges (docs/github-action.md explains the choices to users):
+Which commits an event judges (the README explains the choices to users):
 
 - `pull_request`: the test-merge commit `GITHUB_SHA` (what the base branch would become) against
   `pull_request.base.sha` itself; where that commit is not in the checkout (a workflow that checked out

@@ -56,8 +56,8 @@ class Workspace:
 
     def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
         """The plan for `head` against the `base` snapshot itself."""
-        with self.repo.verified_cache() as verified:
-            return make_plan(self.config, base, head, Digests(), verified)
+        with self.repo.memory() as memory:
+            return make_plan(self.config, base, head, Digests(), memory)
 
     def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
         """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
@@ -102,8 +102,8 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
-    with workspace.repo.verified_cache() as verified:
-        states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests(), verified)
+    with workspace.repo.memory() as memory:
+        states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests(), memory)
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
     sys.stdout.write(renderer[args.format](states))
     return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
@@ -194,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
     init.set_defaults(handler=None)
 
-    hook = commands.add_parser("hook", help="the pre-commit and git hook entry point (docs/pre-commit.md)")
+    hook = commands.add_parser(
+        "hook", help="the pre-commit and git hook entry point (README: pre-commit hooks)"
+    )
     hook.add_argument("action", choices=("bump", "check"), help="bump: write due version files and fail")
     hook.add_argument(
         "--git-pre-push", nargs=2, metavar=("REMOTE", "URL"), help="read the refs git gives a pre-push hook"
@@ -202,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook.set_defaults(handler=run_hook)
 
     ci = commands.add_parser(
-        "ci", help="the GitHub Actions check: comment, summary, annotations (docs/github-action.md)"
+        "ci", help="the GitHub Actions check: comment, summary, annotations (README: GitHub Action)"
     )
     ci.add_argument(
         "--no-comment", dest="comment", action="store_false", help="never write the pull-request comment"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import FileStatus, RepositoryOpenFlag
 
+from versionbot.cache import Memory
 from versionbot.errors import GitError
 from versionbot.snapshot import ABSENT, Entry, EntryKind
 
@@ -25,8 +26,10 @@ SHALLOW_FIX = (
     "this is a shallow clone without that history; fetch it (`git fetch --unshallow`, "
     "or `fetch-depth: 0` with actions/checkout)"
 )
-VERIFIED_FILE = "versionbot/verified-v1"  # under the git directory; never committed
-VERIFIED_LIMIT = 50_000  # lines kept; a cache, so losing old ones only costs time
+CACHE_FILE = "versionbot/cache-v1.json"  # under the git directory; never committed
+
+
+Listing = dict[str, tuple[pygit2.Oid, int]]  # a tree's names with their ids and modes
 
 
 def _kind(mode: int) -> EntryKind:
@@ -51,6 +54,7 @@ class Repository:
         workdir = self._repo.workdir
         self.root = Path(workdir) if workdir else None
         self.git_dir = Path(self._repo.path)
+        self._trees: dict[pygit2.Oid, Listing] = {}
 
     @property
     def is_shallow(self) -> bool:
@@ -102,7 +106,7 @@ class Repository:
 
     def commit_snapshot(self, commit: str) -> TreeSnapshot:
         tree = self._repo[commit].peel(pygit2.Tree).id
-        return TreeSnapshot(self._repo, tree, label=commit, checkout=self.root)
+        return TreeSnapshot(self._repo, tree, label=commit, checkout=self.root, trees=self._trees)
 
     def index_snapshot(self) -> TreeSnapshot:
         """The staged content, as the tree the next commit would have.
@@ -110,7 +114,8 @@ class Repository:
         Writing the index's tree stores tree objects as `git write-tree` does (the same ones the
         next commit writes); it makes every unchanged folder's id free to compare.
         """
-        return TreeSnapshot(self._repo, self._index_tree(), label="index", checkout=self.root)
+        tree = self._index_tree()
+        return TreeSnapshot(self._repo, tree, label="index", checkout=self.root, trees=self._trees)
 
     def _index_tree(self) -> pygit2.Oid:
         # git itself reads a large index several times faster than libgit2, which verifies the
@@ -141,48 +146,56 @@ class Repository:
         return WorktreeSnapshot(self._repo, self.index_snapshot(), self.root)
 
     @contextlib.contextmanager
-    def verified_cache(self) -> Iterator[set[str]]:
-        """The fingerprints earlier runs verified (see plan.py), kept under the git directory.
+    def memory(self) -> Iterator[Memory]:
+        """What earlier runs learnt (see cache.py), kept under the git directory, never committed.
 
-        A cache: an unreadable file counts as empty, and a run that fails stores nothing.
-        Concurrent runs may each replace the file; that only costs time.
+        A run that fails stores nothing; concurrent runs merge what they learnt.
         """
-        loaded = self._read_verified()
-        verified = set(loaded)
-        yield verified
-        if added := verified - loaded:
-            lines = [line for line in self._read_verified() if line not in added] + sorted(added)
-            with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
-                path = self.git_dir / VERIFIED_FILE
-                path.parent.mkdir(exist_ok=True)
-                descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".verified.")
-                with os.fdopen(descriptor, "w", encoding="ascii") as stream:
-                    stream.write("\n".join(lines[-VERIFIED_LIMIT:]) + "\n")
-                os.replace(temporary, path)
+        path = self.git_dir / CACHE_FILE
+        memory = Memory.from_json(self._read_text(path))
+        before = memory.to_json()
+        yield memory
+        if memory.to_json() == before:
+            return
+        text = memory.merged(Memory.from_json(self._read_text(path))).to_json()
+        with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
+            path.parent.mkdir(exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache.")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, path)
 
-    def _read_verified(self) -> set[str]:
+    @staticmethod
+    def _read_text(path: Path) -> str:
         try:
-            return set((self.git_dir / VERIFIED_FILE).read_text("ascii").split())
+            return path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
-            return set()
+            return ""
 
 
 class TreeSnapshot:
     """A tree (a commit's, or the index's); subtrees are read only when a pattern looks into them."""
 
     def __init__(
-        self, repo: pygit2.Repository, tree: pygit2.Oid, *, label: str, checkout: Path | None = None
+        self,
+        repo: pygit2.Repository,
+        tree: pygit2.Oid,
+        *,
+        label: str,
+        checkout: Path | None,
+        trees: dict[pygit2.Oid, Listing],
     ) -> None:
         self._repo = repo
+        self._trees = trees  # listings by tree id, shared by the snapshots of one repository
         self._odb = repo.odb
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
         self.label = label
         self._root = tree
-        self._listings: dict[str, dict[str, tuple[pygit2.Oid, int]]] = {}
+        self._listings: dict[str, Listing] = {}
         self._under: dict[str, list[str]] = {}
         self._entries: dict[str, Entry] = {}
 
-    def _listing(self, directory: str) -> dict[str, tuple[pygit2.Oid, int]] | None:
+    def _listing(self, directory: str) -> Listing | None:
         """The names in one directory with their ids and modes, or None when it is no directory."""
         listing = self._listings.get(directory)
         if listing is None:
@@ -191,11 +204,14 @@ class TreeSnapshot:
                 found = (self._listing(parent) or {}).get(name)
                 if found is None or found[1] != _TREE_MODE:
                     return None
-                tree = self._repo[found[0]]
+                tree_id = found[0]
             else:
-                tree = self._repo[self._root]
-            assert isinstance(tree, pygit2.Tree)
-            listing = {str(obj.name): (obj.id, obj.filemode) for obj in tree}
+                tree_id = self._root
+            listing = self._trees.get(tree_id)
+            if listing is None:  # the base and the head share most trees: each is read once
+                tree = self._repo[tree_id]
+                assert isinstance(tree, pygit2.Tree)
+                listing = self._trees[tree_id] = {str(obj.name): (obj.id, obj.filemode) for obj in tree}
             self._listings[directory] = listing
         return listing
 

@@ -8,12 +8,20 @@ from collections.abc import Mapping, MutableSet
 from dataclasses import dataclass
 from typing import Any
 
+from versionbot.cache import Memory
 from versionbot.config import Config, Unit
-from versionbot.errors import ConfigError
+from versionbot.errors import ConfigError, VersionbotError
 from versionbot.hashing import HASH_REVISION, Digests, inputs_hash
 from versionbot.schemes import SCHEMES
 from versionbot.snapshot import Entry, Snapshot, read_bytes
-from versionbot.versionfile import FutureFormat, InvalidVersionFile, VersionFile, parse
+from versionbot.versionfile import (
+    FutureFormat,
+    InvalidVersionFile,
+    VersionFile,
+    from_summary,
+    parse,
+    to_summary,
+)
 
 
 class Status(enum.Enum):
@@ -123,7 +131,7 @@ class _Inputs:
         self._digests = digests
         self._config = config
         self._entries: dict[str, Entry] | None = None
-        self._manifest: dict[str, str] | None = None
+        self._manifest: Mapping[str, str] | None = None
         self.unmatched: list[str] = []
         ids = [snapshot.content_id(path) for path in unit.key_paths]
         self.ids = None if None in ids else tuple(ids)
@@ -149,7 +157,7 @@ class _Inputs:
         return self._entries
 
     @property
-    def manifest(self) -> dict[str, str]:
+    def manifest(self) -> Mapping[str, str]:
         if self._manifest is None:
             of, snapshot = self._digests.of, self.snapshot
             self._manifest = {path: of(snapshot, entry) for path, entry in sorted(self.entries.items())}
@@ -157,7 +165,7 @@ class _Inputs:
 
     def trust(self, manifest: Mapping[str, str]) -> None:
         """Take a manifest known to be right (a verified version file's) instead of hashing."""
-        self._manifest = dict(manifest)
+        self._manifest = manifest
 
 
 def select_inputs(
@@ -183,9 +191,14 @@ def select_inputs(
 
 
 class _Records:
-    """Version files parsed once per content: base and head usually share the same blob."""
+    """Version files parsed once per content: base and head usually share the same blob.
 
-    def __init__(self) -> None:
+    A version file seen by an earlier run is known by its summary (`memory.records`); its
+    `inputs`, most of its bytes, are read only when something asks for them.
+    """
+
+    def __init__(self, memory: Memory) -> None:
+        self._summaries = memory.records
         self._parsed: dict[tuple[str, str], _Recorded] = {}
 
     def read(self, snapshot: Snapshot, unit: Unit) -> tuple[_Recorded, str | None]:
@@ -194,8 +207,22 @@ class _Records:
             return _Recorded(None, None), None
         key = (unit.name, entry.oid)
         if key not in self._parsed:
-            self._parsed[key] = read_record(snapshot, unit)
+            summary = self._summaries.get(entry.oid)
+            record = from_summary(summary, unit.name, lambda: _inputs_of(snapshot, unit))
+            if record is not None:
+                self._parsed[key] = _Recorded(record, None)
+            else:
+                recorded = self._parsed[key] = read_record(snapshot, unit)
+                if recorded.record is not None:
+                    self._summaries[entry.oid] = to_summary(recorded.record)
         return self._parsed[key], entry.oid
+
+
+def _inputs_of(snapshot: Snapshot, unit: Unit) -> Mapping[str, str]:
+    record = read_record(snapshot, unit).record
+    if record is None:  # the blob's summary says it parsed before: only a changed parser differs
+        raise VersionbotError(f"{unit.version_file} could not be read again; delete .git/versionbot/")
+    return record.inputs
 
 
 def make_plan(
@@ -203,15 +230,15 @@ def make_plan(
     base: Snapshot | None,
     head: Snapshot,
     digests: Digests,
-    verified: MutableSet[str] | None = None,
+    memory: Memory | None = None,
 ) -> Plan:
     """Judge every unit of `head` against `base` (None: a repository without commits).
 
-    `verified` holds "input key:version file id" pairs whose version file was found to record
-    exactly its inputs; for those nothing is hashed. New such pairs are added to it.
+    `memory` holds what earlier runs verified (see `_fingerprint`); this run adds what it learns.
     """
-    verified = set() if verified is None else verified
-    records = _Records()
+    memory = Memory() if memory is None else memory
+    verified = memory.verified
+    records = _Records(memory)
     expected_versions: dict[str, int] = {}
     findings: dict[str, Finding] = {}
     for unit in config.dependency_order():
@@ -476,12 +503,13 @@ class UnitState:
 
 
 def survey(
-    config: Config, snapshot: Snapshot, digests: Digests | None, verified: MutableSet[str] | None = None
+    config: Config, snapshot: Snapshot, digests: Digests | None, memory: Memory | None = None
 ) -> tuple[UnitState, ...]:
     """Every unit's recorded version; with `digests`, also whether its hashes are current
     (dependencies count at their recorded versions)."""
-    verified = set() if verified is None else verified
-    records = _Records()
+    memory = Memory() if memory is None else memory
+    verified = memory.verified
+    records = _Records(memory)
     recorded = {unit.name: records.read(snapshot, unit) for unit in config.units}
     states: list[UnitState] = []
     for unit in config.units:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -36,7 +36,7 @@ class VersionFile:
         """Records the same inputs, values and dependencies (the version aside)."""
         return (
             self.inputs_hash == other.inputs_hash
-            and dict(self.inputs) == dict(other.inputs)
+            and (self.inputs is other.inputs or dict(self.inputs) == dict(other.inputs))
             and dict(self.values) == dict(other.values)
             and dict(self.depends) == dict(other.depends)
         )
@@ -90,6 +90,53 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
         values=values,
         depends=depends,
         extra={key: value for key, value in obj.items() if key not in KNOWN_KEYS},
+    )
+
+
+class LazyInputs(Mapping[str, str]):
+    """A version file's `inputs`, read only when first asked for: most runs never need them."""
+
+    def __init__(self, load: Callable[[], Mapping[str, str]]) -> None:
+        self._load: Callable[[], Mapping[str, str]] | None = load
+        self._data: Mapping[str, str] = {}
+
+    def _loaded(self) -> Mapping[str, str]:
+        if self._load is not None:
+            self._data, self._load = self._load(), None
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def to_summary(record: VersionFile) -> list[Any]:
+    """Everything but `inputs`, as JSON, for the cache (see cache.py)."""
+    return [record.unit, record.version, record.inputs_hash, record.values, record.depends, record.extra]
+
+
+def from_summary(summary: Any, unit: str, load_inputs: Callable[[], Mapping[str, str]]) -> VersionFile | None:
+    """The record a summary describes, or None when it is not a summary of `unit`'s file."""
+    if not isinstance(summary, list) or len(summary) != 6 or summary[0] != unit:
+        return None
+    _, version, inputs_hash, values, depends, extra = summary
+    if not (_is_int(version) and isinstance(inputs_hash, str)):
+        return None
+    if not (isinstance(values, dict) and isinstance(depends, dict) and isinstance(extra, dict)):
+        return None
+    return VersionFile(
+        unit=unit,
+        version=version,
+        inputs=LazyInputs(load_inputs),
+        inputs_hash=inputs_hash,
+        values=values,
+        depends=depends,
+        extra=extra,
     )
 
 
