@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,27 @@ class GitRepo:
             text=True,
             check=False,
         )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    output: str  # stdout and stderr interleaved, as a user sees them
+
+
+def attempt(repo: GitRepo, env: dict[str, str], *command: str) -> Outcome:
+    """Run a command in the repository as a user would, hooks and all; failing is an outcome."""
+    result = subprocess.run(
+        command,
+        cwd=repo.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return Outcome(result.returncode, result.stdout)
+
+
+def git(repo: GitRepo, env: dict[str, str], *args: str) -> Outcome:
+    return attempt(repo, env, "git", *args)

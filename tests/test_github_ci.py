@@ -449,6 +449,22 @@ def test_push_judges_after_against_before(bumped: GitRepo, github: FakeGitHub) -
     assert github.requests == []
 
 
+def test_a_bad_config_is_annotated_and_summarised(bumped: GitRepo, github: FakeGitHub) -> None:
+    before = bumped.head()
+    bumped.write("versionbot.toml", bumped.read("versionbot.toml") + "\n[units.broken]\n")
+    after = bumped.commit("a unit without inputs")
+    payload = webhook_example("push")
+    payload.update(before=before, after=after, ref="refs/heads/main")
+
+    job = run_job(github, bumped, "push", payload, sha=after)
+
+    assert job.code == 2
+    assert "units.broken" in job.err
+    assert job.annotations[0].startswith("::error title=versionbot could not check::versionbot.toml")
+    assert "units.broken" in job.summary
+    assert github.requests == []
+
+
 def test_push_of_a_deleted_branch_has_nothing_to_judge(bumped: GitRepo, github: FakeGitHub) -> None:
     payload = webhook_example("push")
     payload.update(before=bumped.head(), after="0" * 40, deleted=True)

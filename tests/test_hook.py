@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]  # pre-commit's dependency; stubs optional
 
-from tests.gitrepo import GitRepo, clean_env
+from tests.gitrepo import GitRepo, attempt, clean_env, git
 from versionbot.errors import VersionbotError
 from versionbot.hook import Push, pushes_from_environ, pushes_from_git
 
@@ -133,12 +133,6 @@ class HookRepo:
     rev: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    output: str  # stdout and stderr interleaved, as a user sees them
-
-
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
     """The project's working tree as it is now (what `git add -A` would stage), committed afresh."""
@@ -180,23 +174,6 @@ def pre_commit_config(hook_repo: HookRepo, *hooks: str, stages: str | None = Non
         if stages:
             lines.append(f"    stages: [{stages}]")
     return "\n".join(lines) + "\n"
-
-
-def attempt(repo: GitRepo, env: dict[str, str], *command: str) -> Outcome:
-    result = subprocess.run(
-        command,
-        cwd=repo.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    return Outcome(result.returncode, result.stdout)
-
-
-def git(repo: GitRepo, env: dict[str, str], *args: str) -> Outcome:
-    return attempt(repo, env, "git", *args)
 
 
 def write_project(repo: GitRepo) -> None:

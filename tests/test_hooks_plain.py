@@ -11,12 +11,11 @@ import os
 import shutil
 import subprocess
 import sysconfig
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import GitRepo, clean_env
+from tests.gitrepo import GitRepo, clean_env, git
 
 PROJECT = Path(__file__).resolve().parents[1]
 FW_LOCK = "req/fw/pylock.fw.toml"
@@ -32,12 +31,6 @@ depends-on = ["fw"]
 version-file = "req/fw/version.json"
 inputs = ["req/fw/pylock.fw.toml"]
 """
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    output: str  # stdout and stderr interleaved, as a user sees them
 
 
 @pytest.fixture
@@ -65,19 +58,6 @@ def make_repo(path: Path, *hooks: str) -> GitRepo:
     repo.commit("initial")
     install(repo, *hooks)
     return repo
-
-
-def git(repo: GitRepo, env: dict[str, str], *args: str) -> Outcome:
-    result = subprocess.run(
-        ["git", *args],
-        cwd=repo.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    return Outcome(result.returncode, result.stdout)
 
 
 def version_at(repo: GitRepo, revision: str, path: str) -> int:

@@ -12,7 +12,7 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -29,7 +29,7 @@ CUT_NOTE = "_The report is cut here: the job summary and the `units` output hold
 
 
 def run(
-    workspace: Workspace,
+    open_workspace: Callable[[], Workspace],
     *,
     config_path: Path | None,
     is_commenting: bool,
@@ -42,6 +42,7 @@ def run(
     env: Environment | None = None
     try:
         env = Environment.from_environ(environ)
+        workspace = open_workspace()  # inside: a bad config is annotated and summarised too
         selection = actions.select(env, configured_base=workspace.config.base)
         if selection.comparison is None:
             out.write("versionbot: the push deleted its branch: nothing to check\n")

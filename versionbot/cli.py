@@ -43,6 +43,10 @@ class Workspace:
 
     def plan(self, *, base: str | None, head: str) -> Plan:
         """Judge `head` ("worktree", "index" or a revision) against the base `base` leads to."""
+        return self.plan_with_head(base=base, head=head)[0]
+
+    def plan_with_head(self, *, base: str | None, head: str) -> tuple[Plan, Snapshot]:
+        """The plan, and the head snapshot it judged (for callers that read more from it)."""
         head_snapshot: Snapshot
         if head == "worktree":
             head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
@@ -52,7 +56,8 @@ class Workspace:
             head_commit = self.repo.resolve(head)
             head_snapshot = self.repo.commit_snapshot(head_commit)
         base_commit = self.base_commit(base, head_commit)
-        return self.judge(self.repo.commit_snapshot(base_commit) if base_commit else None, head_snapshot)
+        base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
+        return self.judge(base_snapshot, head_snapshot), head_snapshot
 
     def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
         """The plan for `head` against the `base` snapshot itself."""
@@ -147,10 +152,13 @@ def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
-def run_ci(workspace: Workspace, args: argparse.Namespace) -> int:
+def run_ci(args: argparse.Namespace) -> int:
     from versionbot import ci  # ci.py builds on this module; PyGithub is imported only to comment
 
-    passed = ci.run(workspace, config_path=args.config, is_commenting=args.comment)
+    def open_workspace() -> Workspace:
+        return Workspace.open(args.repo, args.config)
+
+    passed = ci.run(open_workspace, config_path=args.config, is_commenting=args.comment)
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
@@ -192,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="propose units from the lock files found and write the config")
     init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
-    init.set_defaults(handler=None)
+    init.set_defaults(handler=run_init)
 
     hook = commands.add_parser(
         "hook", help="the pre-commit and git hook entry point (README: pre-commit hooks)"
@@ -216,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "init":
-            return run_init(args)
+        if args.command in ("init", "ci"):  # they open the repository themselves
+            return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))
     except VersionbotError as error:

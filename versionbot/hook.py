@@ -95,8 +95,7 @@ def run(workspace: Workspace, *, action: str, git_pre_push: bool) -> bool:
     is_bump = action == "bump"
     pushes = pushes_from_git(sys.stdin) if git_pre_push else pushes_from_environ(os.environ)
     if pushes is None:
-        plan = workspace.plan(base=None, head="index")
-        staged = workspace.repo.index_snapshot()
+        plan, staged = workspace.plan_with_head(base=None, head="index")
         return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=sys.stdout)
     head = workspace.repo.head_commit()
     passed = True
@@ -104,7 +103,7 @@ def run(workspace: Workspace, *, action: str, git_pre_push: bool) -> bool:
         to_commit = workspace.repo.resolve(push.to_commit)
         chain_base = workspace.base_commit(None, to_commit)
         base = push_base(workspace, push, to_commit, chain_base)
-        plan = workspace.plan(base=base, head=to_commit)
+        plan, judged = workspace.plan_with_head(base=base, head=to_commit)
         bump = "versionbot bump" if base in (None, chain_base) else f"versionbot bump --base {base[:12]}"
         advice = Advice(
             judged="the pushed commit",
@@ -115,7 +114,6 @@ def run(workspace: Workspace, *, action: str, git_pre_push: bool) -> bool:
             sys.stdout.write(f"versionbot: {push.name} ({to_commit[:12]}) is not ready to push\n")
         # Only the checked-out commit can be fixed in the working tree; any other is reported.
         is_fixable = is_bump and to_commit == head
-        judged = workspace.repo.commit_snapshot(to_commit)
         passed = settle(workspace, plan, judged, is_bump=is_fixable, advice=advice, out=sys.stdout) and passed
     return passed
 
