@@ -56,27 +56,33 @@ def run_once(command: Sequence[str], cwd: Path, stdin: bytes | None) -> tuple[fl
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(
-    command: Sequence[str],
-    cwd: Path,
-    repeat: int,
-    *,
-    stdin: bytes | None = None,
-    before_each: Callable[[], None] | None = None,
-    warm_up: bool = True,
-) -> Sample:
-    if warm_up:  # the page cache, the interpreter's bytecode and versionbot's own cache
-        if before_each:
-            before_each()
-        run_once(command, cwd, stdin)
-    times, peaks = [], []
+@dataclass(frozen=True)
+class Job:
+    command: Sequence[str]
+    cwd: Path
+    stdin: bytes | None = None
+    before_each: Callable[[], None] | None = None  # not timed
+
+    def run(self) -> tuple[float, float]:
+        if self.before_each:
+            self.before_each()
+        return run_once(self.command, self.cwd, self.stdin)
+
+
+def measure(*jobs: Job, repeat: int) -> list[Sample]:
+    """Each job `repeat` times, interleaved so that a slower or faster spell of the machine weighs on
+    a figure and its baseline alike; one warm-up run each first (the page cache, the interpreter's
+    bytecode, versionbot's own cache)."""
+    for job in jobs:
+        job.run()
+    runs: list[list[tuple[float, float]]] = [[] for _ in jobs]
     for _ in range(repeat):
-        if before_each:
-            before_each()
-        seconds, peak = run_once(command, cwd, stdin)
-        times.append(seconds)
-        peaks.append(peak)
-    return Sample(statistics.median(times), max(peaks))
+        for job, results in zip(jobs, runs, strict=True):
+            results.append(job.run())
+    return [
+        Sample(statistics.median(seconds for seconds, _ in results), max(peak for _, peak in results))
+        for results in runs
+    ]
 
 
 def commit_version_files(repo: Path) -> None:
@@ -137,19 +143,25 @@ def main() -> int:  # noqa: PLR0915 - one figure after another reads best in one
         print(f"median of {args.repeat} runs after one warm-up; python {python}, {os.cpu_count()} cores")
         print()
 
-        sha = measure(["xargs", "-0", "sha256sum"], big, args.repeat, stdin=listing)
+        sha, bump = measure(
+            Job(["xargs", "-0", "sha256sum"], big, stdin=listing),
+            Job([*VERSIONBOT, "bump"], big, before_each=forget(big)),
+            repeat=args.repeat,
+        )
         print(row(f"sha256sum of the {len(paths)} input files", sha))
-        bump = measure([*VERSIONBOT, "bump"], big, args.repeat, before_each=forget(big))
         print(row("3. versionbot bump, cold (all version files)", bump, sha, 2.0))
         commit_version_files(big)
 
-        version = measure([*VERSIONBOT, "--version"], big, args.repeat)
+        version, diff, noop, worktree = measure(
+            Job([*VERSIONBOT, "--version"], big),
+            Job(["git", "diff", "--name-only", "HEAD"], big),
+            Job([*VERSIONBOT, "check", "--head", "index"], big),
+            Job([*VERSIONBOT, "check"], big),
+            repeat=args.repeat,
+        )
         print(row("versionbot --version", version))
-        diff = measure(["git", "diff", "--name-only", "HEAD"], big, args.repeat)
         print(row("git diff --name-only HEAD", diff))
-        noop = measure([*VERSIONBOT, "check", "--head", "index"], big, args.repeat)
         print(row("1. versionbot check --head index, no-op, warm", noop, version, 1.5))
-        worktree = measure([*VERSIONBOT, "check"], big, args.repeat)
         print(row("   versionbot check (worktree), no-op, warm", worktree, version))
         limit = "met" if noop.peak_mb < 200 else "NOT met"
         print(f"4. peak memory of the no-op check: {noop.peak_mb:.0f} MB (target < 200 MB: {limit})")
@@ -158,9 +170,8 @@ def main() -> int:  # noqa: PLR0915 - one figure after another reads best in one
         change_three_units(big, args.units, args.files)
         change_three_units(small, max(1, args.units // 10), args.files)
         command = [*VERSIONBOT, "check", "--base", "main", "--head", "HEAD"]
-        small_change = measure(command, small, args.repeat)
-        print(row(f"   check --base main --head HEAD, {small.name} repository", small_change))
-        big_change = measure(command, big, args.repeat)
+        small_change, big_change = measure(Job(command, small), Job(command, big), repeat=args.repeat)
+        print(row("   check --base main --head HEAD, small repository", small_change))
         print(row("2. check --base main --head HEAD, full repository", big_change, small_change, 1.3))
 
         if args.huge:
@@ -171,14 +182,22 @@ def main() -> int:  # noqa: PLR0915 - one figure after another reads best in one
                 f"\nhuge: 2000 units x 100 files = {len(huge_paths)} files (generated in "
                 f"{time.perf_counter() - start:.0f} s)"
             )
-            huge_sha = measure(["xargs", "-0", "sha256sum"], huge, 1, stdin="\0".join(huge_paths).encode())
+            huge_listing = "\0".join(huge_paths).encode()
+            huge_sha, huge_bump = measure(
+                Job(["xargs", "-0", "sha256sum"], huge, stdin=huge_listing),
+                Job([*VERSIONBOT, "bump"], huge, before_each=forget(huge)),
+                repeat=1,
+            )
             print(row("sha256sum of the input files", huge_sha))
-            huge_bump = measure([*VERSIONBOT, "bump"], huge, 1, before_each=forget(huge))
             print(row("versionbot bump, cold", huge_bump, huge_sha))
             commit_version_files(huge)
-            huge_version = measure([*VERSIONBOT, "--version"], huge, args.repeat)
-            huge_noop = measure([*VERSIONBOT, "check", "--head", "index"], huge, args.repeat)
+            huge_version, huge_noop = measure(
+                Job([*VERSIONBOT, "--version"], huge),
+                Job([*VERSIONBOT, "check", "--head", "index"], huge),
+                repeat=args.repeat,
+            )
             print(row("versionbot check --head index, no-op, warm", huge_noop, huge_version))
+            print(f"peak memory of that check: {huge_noop.peak_mb:.0f} MB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
