@@ -421,12 +421,8 @@ def _wrong_version_message(recorded: int, base: int | None, expected: int, is_ch
         why = f"the inputs did not change, so it stays at the base's {base}"
     elif recorded < base:
         why = f"a version never goes down; the base has {base}"
-    elif recorded > expected:
+    else:  # above the one bump a change gets
         why = f"the base has {base} and a change gets exactly one bump (a double or skipped bump?)"
-    else:
-        why = (
-            f"the base has {base} and moved on since this change was bumped (another change was merged first)"
-        )
     return f"the version is {recorded} but should be {expected}: {why}; run `versionbot bump`"
 
 
