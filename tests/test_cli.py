@@ -17,6 +17,13 @@ APP = "req/app/version.json"
 FW = "req/fw/version.json"
 
 
+def set_version(repo: GitRepo, path: str, version: int) -> None:
+    """Edit a version file's number by hand, as a person might."""
+    data = repo.read_json(path)
+    data["version"] = version
+    repo.write(path, json.dumps(data))
+
+
 def report(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
     result = run(repo, "check", "--format", "json", *args)
     data: dict[str, Any] = json.loads(result.out)
@@ -184,9 +191,7 @@ def test_stale_hash(bumped: GitRepo, run: Run) -> None:
 
 
 def test_unexpected_bump(bumped: GitRepo, run: Run) -> None:
-    data = bumped.read_json(FW)
-    data["version"] = 2
-    bumped.write(FW, json.dumps(data))
+    set_version(bumped, FW, 2)
     result = run(bumped, "check", "--base", "main")
     assert result.code == 1
     assert "unexpected-bump" in result.out
@@ -198,16 +203,14 @@ def test_unexpected_bump(bumped: GitRepo, run: Run) -> None:
 def test_double_bump_is_wrong_version(bumped: GitRepo, run: Run) -> None:
     bumped.write("req/fw/pylock.fw.toml", "changed\n")
     run(bumped, "bump", "--base", "main")
-    data = bumped.read_json(FW)
-    data["version"] = 3
-    bumped.write(FW, json.dumps(data))
+    set_version(bumped, FW, 3)
     result = run(bumped, "check", "--base", "main")
     assert result.code == 1
     assert "wrong-version" in result.out
     assert "double or skipped bump" in result.out
 
 
-def test_base_moved_on_is_wrong_version(bumped: GitRepo, run: Run) -> None:
+def test_base_that_moved_on_needs_another_bump(bumped: GitRepo, run: Run) -> None:
     bumped.branch("feature")
     bumped.write("req/fw/pylock.fw.toml", "feature change\n")
     run(bumped, "bump", "--base", "main")
@@ -233,9 +236,7 @@ def test_wrong_version_going_down(bumped: GitRepo, run: Run) -> None:
     bumped.commit("fw at 2")
     bumped.branch("feature")
     bumped.write("req/fw/pylock.fw.toml", "changed twice\n")
-    data = bumped.read_json(FW)
-    data["version"] = 1
-    bumped.write(FW, json.dumps(data))
+    set_version(bumped, FW, 1)
     result = run(bumped, "check", "--base", "main")
     assert result.code == 1
     assert "wrong-version" in result.out
