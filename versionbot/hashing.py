@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from versionbot.attributes import Attributes, TextMode
-from versionbot.snapshot import Entry, EntryKind, Snapshot, read_bytes
+from versionbot.snapshot import Entry, EntryKind, Snapshot
 
 HASH_REVISION = 1
 NUL_WINDOW = 8000  # git's own rule: a NUL in the first 8000 bytes means binary
@@ -87,8 +87,8 @@ def inputs_hash(
 class Digests:
     """Digests of snapshot entries, each blob hashed at most once per run.
 
-    Keyed by git's object id and the text mode, which together determine the digest; `cache` may be
-    any mapping (a persistent one slots in here).
+    Keyed by git's object id and the text mode, which together determine the digest; `cache` lets
+    several instances share what they hashed.
     """
 
     def __init__(self, cache: MutableMapping[str, str] | None = None) -> None:
@@ -101,7 +101,7 @@ class Digests:
         if known is None:
 
             def load(directory: str) -> str | None:
-                data = read_bytes(snapshot, f"{directory}/.gitattributes" if directory else ".gitattributes")
+                data = snapshot.read_file(f"{directory}/.gitattributes" if directory else ".gitattributes")
                 return data.decode("utf-8", "replace") if data is not None else None
 
             known = (snapshot, Attributes(load))  # the snapshot is kept so its id stays unique

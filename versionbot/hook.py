@@ -22,7 +22,7 @@ from versionbot import render
 from versionbot.cli import Workspace, apply_bump
 from versionbot.errors import GitError, VersionbotError
 from versionbot.plan import Plan
-from versionbot.snapshot import Snapshot, read_bytes
+from versionbot.snapshot import Snapshot
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +176,7 @@ def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
         on_disk: bytes | None = (workspace.root / path).read_bytes()
     except FileNotFoundError:
         on_disk = None
-    recorded = read_bytes(judged, path)
+    recorded = judged.read_file(path)
     if on_disk is None or recorded is None:
         return on_disk is not recorded
     return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")

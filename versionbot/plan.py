@@ -13,7 +13,7 @@ from versionbot.config import Config, Unit
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.hashing import HASH_REVISION, Digests, inputs_hash
 from versionbot.schemes import SCHEMES
-from versionbot.snapshot import Entry, Snapshot, read_bytes
+from versionbot.snapshot import Entry, Snapshot
 from versionbot.versionfile import (
     FutureFormat,
     InvalidVersionFile,
@@ -106,7 +106,7 @@ class _Recorded:
 
 
 def read_record(snapshot: Snapshot, unit: Unit) -> _Recorded:
-    data = read_bytes(snapshot, unit.version_file)
+    data = snapshot.read_file(unit.version_file)
     if data is None:
         return _Recorded(None, None)
     try:

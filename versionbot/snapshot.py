@@ -47,8 +47,3 @@ class Snapshot(Protocol):
     def read(self, entry: Entry) -> Iterable[bytes]:
         """The raw content in chunks (a one-element tuple when read whole): file bytes, or a
         link's target."""
-
-
-def read_bytes(snapshot: Snapshot, path: str) -> bytes | None:
-    """A whole small file (a version file, a `.gitattributes`), or None when there is no file."""
-    return snapshot.read_file(path)
