@@ -136,8 +136,11 @@ class Pattern:
                 yield path
 
 
-def _with_prefix(sorted_paths: Sequence[str], prefix: str) -> Iterator[str]:
-    index = bisect.bisect_left(sorted_paths, prefix)
-    while index < len(sorted_paths) and sorted_paths[index].startswith(prefix):
-        yield sorted_paths[index]
-        index += 1
+def _with_prefix(sorted_paths: Sequence[str], prefix: str) -> Sequence[str]:
+    """The paths that start with `prefix`: one run of a sorted sequence, found by bisection."""
+    start = bisect.bisect_left(sorted_paths, prefix)
+    if not prefix:
+        return sorted_paths[start:]
+    # Every path with the prefix sorts below the prefix with its last character incremented.
+    end = bisect.bisect_left(sorted_paths, prefix[:-1] + chr(ord(prefix[-1]) + 1), start)
+    return sorted_paths[start:end]
