@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from tests.conftest import Run
 from tests.gitrepo import GitRepo, clean_env
+from versionbot.parallel import MIN_ITEMS
 
 APP = "req/app/version.json"
 FW = "req/fw/version.json"
@@ -511,3 +513,28 @@ def test_init_writes_a_working_config(tmp_path: Path, run: Run) -> None:
     again = run(repo, "init")
     assert again.code == 2
     assert "exists already" in again.err
+
+
+def test_a_bump_large_enough_for_two_cores_gives_each_file_its_sha256(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "large")
+    repo.write(
+        "versionbot.toml",
+        '[units.a]\nversion-file = "a/version.json"\ninputs = ["a/"]\n\n'
+        '[units.b]\nversion-file = "b/version.json"\ninputs = ["b/"]\n',
+    )
+    contents: dict[str, bytes] = {}
+    for index in range(MIN_ITEMS + 100):  # enough for the batch to be split across a fork
+        path = f"{'ab'[index % 2]}/{index % 37}/{index}.txt"
+        contents[path] = f"file {index}\n".encode() * (index % 5 + 1)
+        repo.write(path, contents[path])
+    repo.commit()
+    contents["a/0/0.txt"] = b"edited in the working tree\n"
+    repo.write("a/0/0.txt", contents["a/0/0.txt"])
+    assert run(repo, "bump").code == 0
+    for unit in "ab":
+        recorded = repo.read_json(f"{unit}/version.json")["inputs"]
+        assert recorded == {
+            path: "sha256:" + hashlib.sha256(content).hexdigest()
+            for path, content in sorted(contents.items())
+            if path.startswith(f"{unit}/")
+        }

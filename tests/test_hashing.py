@@ -225,6 +225,9 @@ class FakeSnapshot:
         self.reads.append(entry.path)
         return chunked(self.files[entry.path][1], self.chunk_size)
 
+    def read_checked_out(self, entry: Entry) -> bytes | None:
+        return None  # nothing is checked out
+
 
 def test_digests_follow_the_snapshot_attributes_and_cache_by_oid_and_mode() -> None:
     crlf = b"one\r\ntwo\r\n"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import os
+import re
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pygit2
@@ -19,6 +21,9 @@ from versionbot.errors import GitError
 from versionbot.snapshot import ABSENT, Entry, EntryKind
 
 CHUNK = 1 << 20
+_FIRST_READ = 1 << 16  # most files are read whole in one call
+# Never follow a link or wait on a pipe that replaced a checked-out file.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _TREE_MODE = 0o040000
 _LINK_MODE = 0o120000
 _SUBMODULE_MODE = 0o160000
@@ -29,15 +34,11 @@ SHALLOW_FIX = (
 CACHE_FILE = "versionbot/cache-v1.json"  # under the git directory; never committed
 
 
-Listing = dict[str, tuple[pygit2.Oid, int]]  # a tree's names with their ids and modes
+Listing = dict[str, tuple[str, int]]  # a tree's names with their ids and modes
 
 
-def _kind(mode: int) -> EntryKind:
-    if mode == _LINK_MODE:
-        return EntryKind.LINK
-    if mode == _SUBMODULE_MODE:
-        return EntryKind.SUBMODULE
-    return EntryKind.FILE
+_KINDS = {_LINK_MODE: EntryKind.LINK, _SUBMODULE_MODE: EntryKind.SUBMODULE}  # any other mode: a file
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)  # mode, name, binary id
 
 
 class Repository:
@@ -54,7 +55,7 @@ class Repository:
         workdir = self._repo.workdir
         self.root = Path(workdir) if workdir else None
         self.git_dir = Path(self._repo.path)
-        self._trees: dict[pygit2.Oid, Listing] = {}
+        self._trees: dict[str, Listing] = {}
 
     @property
     def is_shallow(self) -> bool:
@@ -105,7 +106,7 @@ class Repository:
         return name in self._repo.references
 
     def commit_snapshot(self, commit: str) -> TreeSnapshot:
-        tree = self._repo[commit].peel(pygit2.Tree).id
+        tree = str(self._repo[commit].peel(pygit2.Tree).id)
         return TreeSnapshot(self._repo, tree, label=commit, checkout=self.root, trees=self._trees)
 
     def index_snapshot(self) -> TreeSnapshot:
@@ -117,7 +118,7 @@ class Repository:
         tree = self._index_tree()
         return TreeSnapshot(self._repo, tree, label="index", checkout=self.root, trees=self._trees)
 
-    def _index_tree(self) -> pygit2.Oid:
+    def _index_tree(self) -> str:
         # git itself reads a large index several times faster than libgit2, which verifies the
         # index's checksum on every load; libgit2 remains the fallback where git is not installed.
         try:
@@ -131,9 +132,9 @@ class Repository:
         except OSError:
             result = None
         if result is not None and result.returncode == 0:
-            return pygit2.Oid(hex=result.stdout.strip())
+            return result.stdout.strip()
         try:
-            tree: pygit2.Oid = self._repo.index.write_tree()
+            tree = str(self._repo.index.write_tree())
         except pygit2.GitError as error:
             raise GitError(
                 f"cannot read the index as a tree ({error}); resolve merge conflicts and stage the result"
@@ -143,7 +144,38 @@ class Repository:
     def worktree_snapshot(self) -> WorktreeSnapshot:
         if self.root is None:
             raise GitError("a bare repository has no working tree; pass --head with a revision")
-        return WorktreeSnapshot(self._repo, self.index_snapshot(), self.root)
+        index = self.index_snapshot()
+        return WorktreeSnapshot(index, self.root, self._worktree_changes(self.root))
+
+    def _worktree_changes(self, root: Path) -> dict[str, bool]:
+        """Where the working tree differs from the index, untracked files included; True where
+        a path is deleted there."""
+        # git compares a large working tree with the index about twice as fast as libgit2 (it
+        # checks files' stat data on several threads); libgit2 remains the fallback.
+        command = [
+            *("git", f"--git-dir={self.git_dir}", f"--work-tree={root}", "--no-optional-locks"),
+            *("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames"),
+            "--ignore-submodules=dirty",  # a submodule counts by its commit, not its files
+        ]
+        try:
+            result = subprocess.run(command, capture_output=True, check=False, stdin=subprocess.DEVNULL)
+        except OSError:
+            result = None
+        if result is not None and result.returncode == 0:
+            changes: dict[str, bool] = {}
+            for record in result.stdout.split(b"\0"):
+                state = record[1:2]  # "XY path": Y compares the working tree with the index
+                if state not in (b"", b" "):
+                    changes[os.fsdecode(record[3:])] = state == b"D"
+            return changes
+        changed = (
+            FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
+        )
+        return {
+            path: bool(flags & FileStatus.WT_DELETED)
+            for path, flags in self._repo.status(untracked_files="all").items()
+            if flags & (changed | FileStatus.WT_DELETED)
+        }
 
     @contextlib.contextmanager
     def memory(self) -> Iterator[Memory]:
@@ -179,13 +211,12 @@ class TreeSnapshot:
     def __init__(
         self,
         repo: pygit2.Repository,
-        tree: pygit2.Oid,
+        tree: str,
         *,
         label: str,
         checkout: Path | None,
-        trees: dict[pygit2.Oid, Listing],
+        trees: dict[str, Listing],
     ) -> None:
-        self._repo = repo
         self._trees = trees  # listings by tree id, shared by the snapshots of one repository
         self._odb = repo.odb
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
@@ -194,6 +225,16 @@ class TreeSnapshot:
         self._listings: dict[str, Listing] = {}
         self._under: dict[str, list[str]] = {}
         self._entries: dict[str, Entry] = {}
+
+    def _tree(self, tree_id: str) -> Listing:
+        listing = self._trees.get(tree_id)
+        if listing is None:  # the base and the head share most trees: each is read once
+            # Parsed from the raw object: creating a pygit2 object per entry costs several times more.
+            listing = self._trees[tree_id] = {
+                name.decode("utf-8", "surrogateescape"): (raw_id.hex(), int(mode, 8))
+                for mode, name, raw_id in _TREE_ENTRY.findall(self._odb.read(tree_id)[1])
+            }
+        return listing
 
     def _listing(self, directory: str) -> Listing | None:
         """The names in one directory with their ids and modes, or None when it is no directory."""
@@ -207,24 +248,19 @@ class TreeSnapshot:
                 tree_id = found[0]
             else:
                 tree_id = self._root
-            listing = self._trees.get(tree_id)
-            if listing is None:  # the base and the head share most trees: each is read once
-                tree = self._repo[tree_id]
-                assert isinstance(tree, pygit2.Tree)
-                listing = self._trees[tree_id] = {str(obj.name): (obj.id, obj.filemode) for obj in tree}
-            self._listings[directory] = listing
+            listing = self._listings[directory] = self._tree(tree_id)
         return listing
 
-    def _lookup(self, path: str) -> tuple[pygit2.Oid, int] | None:
+    def _lookup(self, path: str) -> tuple[str, int] | None:
         parent, _, name = path.rpartition("/")
         listing = self._listing(parent)
         return listing.get(name) if listing is not None else None
 
     def content_id(self, path: str) -> str | None:
         if not path:
-            return str(self._root)
+            return self._root
         found = self._lookup(path)
-        return str(found[0]) if found is not None else ABSENT
+        return found[0] if found is not None else ABSENT
 
     def paths_under(self, directory: str) -> Sequence[str]:
         paths = self._under.get(directory)
@@ -232,9 +268,7 @@ class TreeSnapshot:
             paths = []
             found = (self._root, _TREE_MODE) if not directory else self._lookup(directory)
             if found is not None and found[1] == _TREE_MODE:
-                tree = self._repo[found[0]]
-                assert isinstance(tree, pygit2.Tree)
-                self._walk(tree, directory + "/" if directory else "", paths)
+                self._walk(found[0], directory + "/" if directory else "", paths)
             elif found is not None:
                 self.entry(directory)
                 paths.append(directory)
@@ -242,15 +276,14 @@ class TreeSnapshot:
             self._under[directory] = paths
         return paths
 
-    def _walk(self, tree: pygit2.Tree, prefix: str, out: list[str]) -> None:
+    def _walk(self, tree_id: str, prefix: str, out: list[str]) -> None:
         entries = self._entries
-        for obj in tree:
-            path = prefix + str(obj.name)
-            mode = obj.filemode
+        for name, (oid, mode) in self._tree(tree_id).items():
+            path = prefix + name
             if mode == _TREE_MODE:
-                self._walk(obj, path + "/", out)  # type: ignore[arg-type]
+                self._walk(oid, path + "/", out)
             else:
-                entries[path] = Entry(path, _kind(mode), str(obj.id))
+                entries[path] = Entry(path, _KINDS.get(mode, EntryKind.FILE), oid)
                 out.append(path)
 
     def entry(self, path: str) -> Entry | None:
@@ -259,27 +292,50 @@ class TreeSnapshot:
             found = self._lookup(path)
             if found is None or found[1] == _TREE_MODE:
                 return None
-            known = self._entries[path] = Entry(path, _kind(found[1]), str(found[0]))
+            known = self._entries[path] = Entry(path, _KINDS.get(found[1], EntryKind.FILE), found[0])
         return known
 
     def read(self, entry: Entry) -> Iterable[bytes]:
-        return (self._odb.read(entry.oid)[1],)
+        data = self.read_checked_out(entry)
+        return (data if data is not None else self._odb.read(entry.oid)[1],)
+
+    def read_checked_out(self, entry: Entry) -> bytes | None:
+        if self._checkout is None or entry.kind is not EntryKind.FILE:
+            return None
+        return _checked_out(os.path.join(self._checkout, entry.path), entry.oid)
 
     def read_file(self, path: str) -> bytes | None:
         entry = self.entry(path)
         if entry is None or entry.kind is not EntryKind.FILE:
             return None
-        if self._checkout is not None:
-            # Version files are read on every run and packed as deltas of one another: a
-            # checked-out copy whose bytes have the blob's id is the blob, and cheaper to read.
-            try:
-                with open(os.path.join(self._checkout, path), "rb") as stream:
-                    data = stream.read()
-            except OSError:
-                data = None
-            if data is not None and str(pygit2.hash(data)) == entry.oid:
-                return data
-        return bytes(self._odb.read(entry.oid)[1])
+        return b"".join(self.read(entry))
+
+
+def _checked_out(path: str, oid: str) -> bytes | None:
+    """The file at `path` if its bytes are the blob `oid`, else None.
+
+    Most blobs also lie unchanged in the checkout, and reading a file costs less than inflating a
+    packed object (often a delta of another). Comparing git's own id of the bytes makes this safe
+    whatever changed the file: an edit, a checkout filter, line-ending conversion.
+    """
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        data = os.read(descriptor, _FIRST_READ)
+        if len(data) == _FIRST_READ:  # a large file: read the rest
+            chunks = [data]
+            while chunk := os.read(descriptor, CHUNK):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return data if digest.hexdigest() == oid else None
 
 
 class WorktreeSnapshot:
@@ -287,18 +343,13 @@ class WorktreeSnapshot:
 
     label = "worktree"
 
-    def __init__(self, repo: pygit2.Repository, index: TreeSnapshot, root: Path) -> None:
+    def __init__(self, index: TreeSnapshot, root: Path, changes: Mapping[str, bool]) -> None:
+        """`changes`: the paths where the working tree differs from `index`, True if deleted."""
         self._index = index
         self._root = root
-        self._overlay: dict[str, Entry | None] = {}  # None: deleted in the working tree
-        changed = (
-            FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
-        )
-        for path, flags in repo.status(untracked_files="all").items():
-            if flags & FileStatus.WT_DELETED:
-                self._overlay[path] = None
-            elif flags & changed:
-                self._overlay[path] = self._disk_entry(path)
+        self._overlay: dict[str, Entry | None] = {  # None: deleted in the working tree
+            path: None if is_deleted else self._disk_entry(path) for path, is_deleted in changes.items()
+        }
         self._changed = sorted(self._overlay)
 
     def _disk_entry(self, path: str) -> Entry | None:
@@ -356,6 +407,10 @@ class WorktreeSnapshot:
         if path in self._overlay:
             return (self._root / path).read_bytes()
         return self._index.read_file(path)
+
+    def read_checked_out(self, entry: Entry) -> bytes | None:
+        # A changed file is streamed by `read`: it may be large, and is read where it lies anyway.
+        return None if entry.path in self._overlay else self._index.read_checked_out(entry)
 
     def read(self, entry: Entry) -> Iterable[bytes]:
         if self._overlay.get(entry.path) is not entry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Mapping, MutableSet
 from dataclasses import dataclass
@@ -136,7 +137,7 @@ class _Inputs:
         ids = [snapshot.content_id(path) for path in unit.key_paths]
         self.ids = None if None in ids else tuple(ids)
 
-    @property
+    @functools.cached_property
     def key(self) -> str | None:
         """`ids` with all else the manifest depends on: the hash revision, patterns, version files."""
         if self.ids is None:
@@ -180,7 +181,7 @@ def select_inputs(
             matched = True
             if path in version_files or path in selected:
                 continue
-            if any(exclude.matches(path) for exclude in unit.exclude):
+            if unit.exclude and any(exclude.matches(path) for exclude in unit.exclude):
                 continue
             entry = snapshot.entry(path)
             if entry is not None:
@@ -239,12 +240,23 @@ def make_plan(
     memory = Memory() if memory is None else memory
     verified = memory.verified
     records = _Records(memory)
+    units = config.dependency_order()
+    inputs = {unit.name: _Inputs(unit, head, digests, config) for unit in units}
+    recorded = {unit.name: records.read(head, unit) for unit in units}
+    # Every input file that no verified version file vouches for is hashed, so hash them in one
+    # batch: a large batch (a cold run) takes two cores.
+    unvouched: list[Entry] = []
+    for unit in units:
+        head_recorded, head_file_id = recorded[unit.name]
+        if not _is_vouched_for(inputs[unit.name], head_recorded.record, head_file_id, verified):
+            unvouched.extend(inputs[unit.name].entries.values())
+    digests.prefetch(head, unvouched)
     expected_versions: dict[str, int] = {}
     findings: dict[str, Finding] = {}
-    for unit in config.dependency_order():
+    for unit in units:
         depends = {name: expected_versions[name] for name in unit.depends_on}
-        head_inputs = _Inputs(unit, head, digests, config)
-        head_recorded, head_file_id = records.read(head, unit)
+        head_inputs = inputs[unit.name]
+        head_recorded, head_file_id = recorded[unit.name]
         fingerprint = _fingerprint(
             config,
             inputs=head_inputs,
@@ -291,9 +303,8 @@ def _fingerprint(
     inputs have and its `inputs_hash` is right for what it records: its manifest can be trusted
     without hashing a file, and its hash too when the values and dependencies are unchanged.
     """
-    key = inputs.key
-    token = f"{key}:{file_id}" if key and file_id else None
-    if record is not None and token in verified:
+    token = _token(inputs, file_id)
+    if record is not None and _is_vouched_for(inputs, record, file_id, verified):
         inputs.trust(record.inputs)
     else:
         inputs.entries  # noqa: B018 - selecting the inputs finds the patterns that match nothing
@@ -317,6 +328,19 @@ def _fingerprint(
     if record is not None and is_as_recorded and token in verified:
         return record.inputs_hash
     return inputs_hash(inputs.manifest, inputs.unit.values, depends)
+
+
+def _token(inputs: _Inputs, file_id: str | None) -> str | None:
+    """What `verified` holds once a version file (by its blob id) matched these inputs."""
+    key = inputs.key
+    return f"{key}:{file_id}" if key and file_id else None
+
+
+def _is_vouched_for(
+    inputs: _Inputs, record: VersionFile | None, file_id: str | None, verified: MutableSet[str]
+) -> bool:
+    """Whether the version file's manifest is known to be the inputs' (see `_fingerprint`)."""
+    return record is not None and _token(inputs, file_id) in verified
 
 
 def _judge(

@@ -47,3 +47,7 @@ class Snapshot(Protocol):
     def read(self, entry: Entry) -> Iterable[bytes]:
         """The raw content in chunks (a one-element tuple when read whole): file bytes, or a
         link's target."""
+
+    def read_checked_out(self, entry: Entry) -> bytes | None:
+        """A file's content read from a checked-out file when that file holds exactly it, else None.
+        Uses no git library, so a forked process may call it."""
