@@ -217,12 +217,14 @@ class TreeSnapshot:
         checkout: Path | None,
         trees: dict[str, Listing],
     ) -> None:
+        self._repo = repo
         self._trees = trees  # listings by tree id, shared by the snapshots of one repository
         self._odb = repo.odb
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
         self.label = label
         self._root = tree
-        self._listings: dict[str, Listing] = {}
+        self._found: dict[str, tuple[str, int] | None] = {}  # what `_lookup` found at a path
+        self._tree_objects: dict[str, pygit2.Tree] = {}
         self._under: dict[str, list[str]] = {}
         self._entries: dict[str, Entry] = {}
 
@@ -236,25 +238,27 @@ class TreeSnapshot:
             }
         return listing
 
-    def _listing(self, directory: str) -> Listing | None:
-        """The names in one directory with their ids and modes, or None when it is no directory."""
-        listing = self._listings.get(directory)
-        if listing is None:
-            if directory:
-                parent, _, name = directory.rpartition("/")
-                found = (self._listing(parent) or {}).get(name)
-                if found is None or found[1] != _TREE_MODE:
-                    return None
-                tree_id = found[0]
-            else:
-                tree_id = self._root
-            listing = self._listings[directory] = self._tree(tree_id)
-        return listing
-
     def _lookup(self, path: str) -> tuple[str, int] | None:
+        """The id and mode at `path` ('' is not a path), or None when nothing is there."""
+        if path in self._found:
+            return self._found[path]
         parent, _, name = path.rpartition("/")
-        listing = self._listing(parent)
-        return listing.get(name) if listing is not None else None
+        folder = (self._root, _TREE_MODE) if not parent else self._lookup(parent)
+        found = None
+        if folder is not None and folder[1] == _TREE_MODE:
+            listing = self._trees.get(folder[0])
+            if listing is not None:
+                found = listing.get(name)
+            else:  # one name in a tree not listed yet: libgit2 finds it without a listing
+                tree = self._tree_objects.get(folder[0])
+                if tree is None:
+                    tree = self._repo[pygit2.Oid(hex=folder[0])].peel(pygit2.Tree)
+                    self._tree_objects[folder[0]] = tree  # libgit2 caches only small trees
+                if name in tree:
+                    obj = tree[name]
+                    found = (str(obj.id), int(obj.filemode))
+        self._found[path] = found
+        return found
 
     def content_id(self, path: str) -> str | None:
         if not path:
