@@ -55,7 +55,7 @@ class Repository:
         workdir = self._repo.workdir
         self.root = Path(workdir) if workdir else None
         self.git_dir = Path(self._repo.path)
-        self._trees: dict[str, Listing] = {}
+        self._trees = _Trees(self._repo)
 
     @property
     def is_shallow(self) -> bool:
@@ -107,7 +107,7 @@ class Repository:
 
     def commit_snapshot(self, commit: str) -> TreeSnapshot:
         tree = str(self._repo[commit].peel(pygit2.Tree).id)
-        return TreeSnapshot(self._repo, tree, label=commit, checkout=self.root, trees=self._trees)
+        return TreeSnapshot(self._trees, tree, label=commit, checkout=self.root)
 
     def index_snapshot(self) -> TreeSnapshot:
         """The staged content, as the tree the next commit would have.
@@ -116,7 +116,7 @@ class Repository:
         next commit writes); it makes every unchanged folder's id free to compare.
         """
         tree = self._index_tree()
-        return TreeSnapshot(self._repo, tree, label="index", checkout=self.root, trees=self._trees)
+        return TreeSnapshot(self._trees, tree, label="index", checkout=self.root)
 
     def _index_tree(self) -> str:
         # git itself reads a large index several times faster than libgit2, which verifies the
@@ -205,38 +205,52 @@ class Repository:
             return ""
 
 
+class _Trees:
+    """Trees read by the snapshots of one repository: the base and the head share most of them."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self._repo = repo
+        self.odb = repo.odb
+        self._listings: dict[str, Listing] = {}
+        self._objects: dict[str, pygit2.Tree] = {}  # libgit2 itself caches only small trees
+
+    def listing(self, tree_id: str) -> Listing:
+        """Every name in a tree with its id and mode."""
+        listing = self._listings.get(tree_id)
+        if listing is None:
+            # Parsed from the raw object: creating a pygit2 object per entry costs several times more.
+            listing = self._listings[tree_id] = {
+                name.decode("utf-8", "surrogateescape"): (raw_id.hex(), int(mode, 8))
+                for mode, name, raw_id in _TREE_ENTRY.findall(self.odb.read(tree_id)[1])
+            }
+        return listing
+
+    def find(self, tree_id: str, name: str) -> tuple[str, int] | None:
+        """One name's id and mode; libgit2 finds it in a tree not listed yet without a listing."""
+        listing = self._listings.get(tree_id)
+        if listing is not None:
+            return listing.get(name)
+        tree = self._objects.get(tree_id)
+        if tree is None:
+            tree = self._objects[tree_id] = self._repo[pygit2.Oid(hex=tree_id)].peel(pygit2.Tree)
+        if name not in tree:
+            return None
+        obj = tree[name]
+        return str(obj.id), int(obj.filemode)
+
+
 class TreeSnapshot:
     """A tree (a commit's, or the index's); subtrees are read only when a pattern looks into them."""
 
-    def __init__(
-        self,
-        repo: pygit2.Repository,
-        tree: str,
-        *,
-        label: str,
-        checkout: Path | None,
-        trees: dict[str, Listing],
-    ) -> None:
-        self._repo = repo
-        self._trees = trees  # listings by tree id, shared by the snapshots of one repository
-        self._odb = repo.odb
+    def __init__(self, trees: _Trees, tree: str, *, label: str, checkout: Path | None) -> None:
+        self._trees = trees
+        self._odb = trees.odb
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
         self.label = label
         self._root = tree
         self._found: dict[str, tuple[str, int] | None] = {}  # what `_lookup` found at a path
-        self._tree_objects: dict[str, pygit2.Tree] = {}
         self._under: dict[str, list[str]] = {}
         self._entries: dict[str, Entry] = {}
-
-    def _tree(self, tree_id: str) -> Listing:
-        listing = self._trees.get(tree_id)
-        if listing is None:  # the base and the head share most trees: each is read once
-            # Parsed from the raw object: creating a pygit2 object per entry costs several times more.
-            listing = self._trees[tree_id] = {
-                name.decode("utf-8", "surrogateescape"): (raw_id.hex(), int(mode, 8))
-                for mode, name, raw_id in _TREE_ENTRY.findall(self._odb.read(tree_id)[1])
-            }
-        return listing
 
     def _lookup(self, path: str) -> tuple[str, int] | None:
         """The id and mode at `path` ('' is not a path), or None when nothing is there."""
@@ -244,19 +258,7 @@ class TreeSnapshot:
             return self._found[path]
         parent, _, name = path.rpartition("/")
         folder = (self._root, _TREE_MODE) if not parent else self._lookup(parent)
-        found = None
-        if folder is not None and folder[1] == _TREE_MODE:
-            listing = self._trees.get(folder[0])
-            if listing is not None:
-                found = listing.get(name)
-            else:  # one name in a tree not listed yet: libgit2 finds it without a listing
-                tree = self._tree_objects.get(folder[0])
-                if tree is None:
-                    tree = self._repo[pygit2.Oid(hex=folder[0])].peel(pygit2.Tree)
-                    self._tree_objects[folder[0]] = tree  # libgit2 caches only small trees
-                if name in tree:
-                    obj = tree[name]
-                    found = (str(obj.id), int(obj.filemode))
+        found = self._trees.find(folder[0], name) if folder and folder[1] == _TREE_MODE else None
         self._found[path] = found
         return found
 
@@ -282,7 +284,7 @@ class TreeSnapshot:
 
     def _walk(self, tree_id: str, prefix: str, out: list[str]) -> None:
         entries = self._entries
-        for name, (oid, mode) in self._tree(tree_id).items():
+        for name, (oid, mode) in self._trees.listing(tree_id).items():
             path = prefix + name
             if mode == _TREE_MODE:
                 self._walk(oid, path + "/", out)
