@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from versionbot.cli import main
+from versionbot.cli import run
 
-raise SystemExit(main())
+run()

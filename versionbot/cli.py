@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from versionbot import __version__, render
 from versionbot.config import Config, find_config, load_config
@@ -219,6 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci.set_defaults(handler=run_ci)
     return parser
+
+
+def run() -> NoReturn:
+    """The console script: `main`, then an exit without the interpreter's teardown.
+
+    Freeing every object one by one at exit costs tens of milliseconds after a large repository
+    was read, a tenth of a no-op run. By then every file is written and closed, every child
+    process reaped, and the output is flushed here.
+    """
+    code = main()
+    with contextlib.suppress(OSError):  # a reader that went away (`| head`) reads nothing more
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
