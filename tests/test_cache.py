@@ -110,8 +110,23 @@ def test_a_bump_after_a_warm_run_writes_whole_version_files(bumped: GitRepo, run
 
 
 def test_a_cache_from_another_release_is_not_used() -> None:
-    memory = Memory({"key:id"}, {"id": ["fw", 1, "sha256:x", {}, {}, {}]})
+    memory = Memory({"key:id"}, {"id": ["fw", 1, "sha256:x", {}, {}, {}]}, {"tree/name": ["id", 0o100644]})
     text = memory.to_json()
     assert Memory.from_json(text) == memory
     assert Memory.from_json(text.replace('"versionbot": "', '"versionbot": "0.0.0-')) == Memory()
     assert Memory.from_json("{not json") == Memory()
+
+
+def test_files_found_in_a_tree_are_remembered_by_its_id(bumped: GitRepo, run: Run) -> None:
+    first = run(bumped, "check", "--format", "json")
+    cache = bumped.path / ".git" / CACHE_FILE
+    blobs = json.loads(cache.read_text())["blobs"]
+    assert {key.rpartition("/")[2] for key in blobs} >= {"version.json"}
+    for key, (oid, mode) in blobs.items():
+        tree, _, name = key.rpartition("/")
+        assert bumped.git("ls-tree", tree, "--", name).split() == [f"{mode:06o}", "blob", oid, name]
+    assert run(bumped, "check", "--format", "json") == first
+    damaged = json.loads(cache.read_text())
+    damaged["blobs"] = {key: ["not an id", "not a mode"] for key in blobs}
+    cache.write_text(json.dumps(damaged))
+    assert run(bumped, "check", "--format", "json") == first

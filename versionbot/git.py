@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pygit2
 from pygit2.enums import FileStatus, RepositoryOpenFlag
@@ -185,9 +186,13 @@ class Repository:
         """
         path = self.git_dir / CACHE_FILE
         memory = Memory.from_json(self._read_text(path))
-        before = (len(memory.verified), len(memory.records))
-        yield memory
-        if (len(memory.verified), len(memory.records)) == before:  # runs only ever add
+        before = memory.size
+        self._trees.blobs = memory.blobs
+        try:
+            yield memory
+        finally:
+            self._trees.blobs = {}
+        if memory.size == before:  # runs only ever add
             return
         text = memory.merged(Memory.from_json(self._read_text(path))).to_json()
         with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
@@ -213,6 +218,7 @@ class _Trees:
         self.odb = repo.odb
         self._listings: dict[str, Listing] = {}
         self._objects: dict[str, pygit2.Tree] = {}  # libgit2 itself caches only small trees
+        self.blobs: dict[str, list[Any]] = {}  # `Memory.blobs` while a run's memory is open
 
     def listing(self, tree_id: str) -> Listing:
         """Every name in a tree with its id and mode."""
@@ -230,13 +236,22 @@ class _Trees:
         listing = self._listings.get(tree_id)
         if listing is not None:
             return listing.get(name)
+        key = f"{tree_id}/{name}"
+        known = self.blobs.get(key)  # a file an earlier run found there (trees never change)
+        if isinstance(known, list) and len(known) == 2:
+            oid, mode = known
+            if isinstance(oid, str) and isinstance(mode, int):
+                return oid, mode
         tree = self._objects.get(tree_id)
         if tree is None:
             tree = self._objects[tree_id] = self._repo[pygit2.Oid(hex=tree_id)].peel(pygit2.Tree)
         if name not in tree:
             return None
         obj = tree[name]
-        return str(obj.id), int(obj.filemode)
+        found = str(obj.id), int(obj.filemode)
+        if obj.type_str == "blob":  # a tree's id changes with everything below: not worth keeping
+            self.blobs[key] = list(found)
+        return found
 
 
 class TreeSnapshot:
