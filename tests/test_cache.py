@@ -1,4 +1,4 @@
-"""The verified-fingerprint cache: it only ever saves work, never changes an answer."""
+"""The caches under .git/versionbot: they only ever save work, never change an answer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from tests.conftest import Run
 from tests.gitrepo import GitRepo
 from versionbot.cache import Memory
 from versionbot.cli import Workspace
-from versionbot.git import CACHE_FILE
+from versionbot.config import parse_toml
+from versionbot.git import CACHE_FILE, TOML_CACHE
 from versionbot.hashing import Digests
 from versionbot.plan import Plan, make_plan
 from versionbot.render import check_json
@@ -130,3 +131,14 @@ def test_files_found_in_a_tree_are_remembered_by_its_id(bumped: GitRepo, run: Ru
     damaged["blobs"] = {key: ["not an id", "not a mode"] for key in blobs}
     cache.write_text(json.dumps(damaged))
     assert run(bumped, "check", "--format", "json") == first
+
+
+def test_the_parsed_configuration_is_kept_until_the_file_changes(bumped: GitRepo, run: Run) -> None:
+    assert run(bumped, "check").code == 0
+    kept = json.loads((bumped.path / ".git" / TOML_CACHE).read_text())
+    assert kept["data"] == parse_toml((bumped.path / "versionbot.toml").read_bytes())
+    assert run(bumped, "check").code == 0
+    config = bumped.read("versionbot.toml").replace('inputs = ["req/fw/"]', 'inputs = ["req/nothing/"]')
+    bumped.write("versionbot.toml", config)
+    result = run(bumped, "check")
+    assert (result.code, "'req/nothing/' matches no file" in result.err) == (2, True)

@@ -374,10 +374,25 @@ def test_markdown_report(bumped: GitRepo, run: Run) -> None:
             '[units.b]\nversion-file = "v.json"\ninputs = ["req/app/"]\n',
             "also the version file of unit 'a'",
         ),
+        (
+            '[units.fw]\nversion-file = "v.json"\ninputs = ["req/fw/"]\nvalues = { built = 2024-01-01 }\n',
+            "units.fw.values.built: is a date or time",
+        ),
+        ('[units.fw]\nversion-file = "v\xe9.json"\n'.encode("latin-1"), "not UTF-8"),
     ],
-    ids=["malformed", "unknown-key", "unknown-dep", "cycle", "matches-nothing", "leaves-repo", "shared-file"],
+    ids=[
+        "malformed",
+        "unknown-key",
+        "unknown-dep",
+        "cycle",
+        "matches-nothing",
+        "leaves-repo",
+        "shared-file",
+        "date-value",
+        "not-utf8",
+    ],
 )
-def test_bad_config(project: GitRepo, run: Run, config: str, expected: str) -> None:
+def test_bad_config(project: GitRepo, run: Run, config: str | bytes, expected: str) -> None:
     project.write("versionbot.toml", config)
     for command in ("check", "bump"):
         result = run(project, command)

@@ -41,7 +41,7 @@ class Workspace:
         repo = Repository(repo_path or Path.cwd())
         if repo.root is None:
             raise VersionbotError("a bare repository has no configuration to read; run in a checkout")
-        config = load_config(find_config(repo.root, config_path), __version__)
+        config = load_config(find_config(repo.root, config_path), __version__, repo.parsed_toml)
         return cls(repo, repo.root, config)
 
     def plan(self, *, base: str | None, head: str) -> Plan:

@@ -110,9 +110,15 @@ def find_config(root: Path, explicit: Path | None = None) -> Path:
     )
 
 
-def load_config(path: Path, version: str) -> Config:
-    """Read and validate one config file; `version` is this versionbot's, for `requires`."""
-    data = _read_toml(path)
+def parse_toml(data: bytes) -> dict[str, Any]:
+    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    return parsed
+
+
+def load_config(path: Path, version: str, parse: Callable[[bytes], dict[str, Any]] = parse_toml) -> Config:
+    """Read and validate one config file; `version` is this versionbot's, for `requires`;
+    `parse` is `parse_toml`, or one that remembers what it parsed."""
+    data = _read_toml(path, parse)
     if path.name == PYPROJECT:
         table = _tool_table(data).get("versionbot")
         if not isinstance(table, dict):
@@ -126,13 +132,15 @@ def _tool_table(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return tool if isinstance(tool, dict) else {}
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, parse: Callable[[bytes], dict[str, Any]] = parse_toml) -> dict[str, Any]:
     try:
-        with path.open("rb") as stream:
-            data: dict[str, Any] = tomllib.load(stream)
-            return data
+        return parse(path.read_bytes())
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
+        ) from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
+import json
 import os
 import re
 import stat
 import subprocess
-import tempfile
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ from typing import Any
 import pygit2
 from pygit2.enums import FileStatus, RepositoryOpenFlag
 
+from versionbot import __version__
 from versionbot.cache import Memory
+from versionbot.config import parse_toml
 from versionbot.errors import GitError
 from versionbot.snapshot import ABSENT, Entry, EntryKind
+from versionbot.versionfile import write_atomic
 
 CHUNK = 1 << 20
 _FIRST_READ = 1 << 16  # most files are read whole in one call
@@ -33,6 +37,7 @@ SHALLOW_FIX = (
     "or `fetch-depth: 0` with actions/checkout)"
 )
 CACHE_FILE = "versionbot/cache-v1.json"  # under the git directory; never committed
+TOML_CACHE = "versionbot/toml-v1.json"  # the parsed configuration, by the file's content
 
 
 Listing = dict[str, tuple[str, int]]  # a tree's names with their ids and modes
@@ -196,11 +201,21 @@ class Repository:
             return
         text = memory.merged(Memory.from_json(self._read_text(path))).to_json()
         with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
-            path.parent.mkdir(exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache.")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, path)
+            write_atomic(path, text.encode("utf-8"))
+
+    def parsed_toml(self, data: bytes) -> dict[str, Any]:
+        """`parse_toml(data)`, kept under the git directory for the next run: reading it back as
+        JSON costs a tenth of parsing a large configuration again."""
+        path = self.git_dir / TOML_CACHE
+        key = f"{hashlib.sha256(data).hexdigest()} {__version__} {sys.version_info[:2]}"
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            kept = json.loads(self._read_text(path))
+            if kept["key"] == key and isinstance(kept["data"], dict):
+                return kept["data"]
+        parsed = parse_toml(data)
+        with contextlib.suppress(OSError, ValueError, TypeError):  # TOML dates have no JSON form
+            write_atomic(path, json.dumps({"key": key, "data": parsed}).encode("utf-8"))
+        return parsed
 
     @staticmethod
     def _read_text(path: Path) -> str:
