@@ -31,10 +31,12 @@ integration", as a fork pull request's GITHUB_TOKEN does), ``user_forbidden``
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import http.server
 import json
 import re
+import socket
 import threading
 import traceback
 import urllib.parse
@@ -349,6 +351,7 @@ class FakeGitHub:
         self.identity = self.user(login, user_type, BOT_ID if login == BOT_LOGIN else None)
         self._httpd: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()  # open keep-alive connections
         self.url = ""
 
     # ----------------------------------------------------------------- lifecycle
@@ -361,7 +364,6 @@ class FakeGitHub:
         handler = type("_BoundHandler", (_RequestHandler,), {"fake": self})
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
-        httpd.block_on_close = False
         self._httpd = httpd
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
         self._thread = threading.Thread(
@@ -374,7 +376,11 @@ class FakeGitHub:
         if self._httpd is None:
             return
         self._httpd.shutdown()
-        self._httpd.server_close()
+        with self._lock:  # a client's idle keep-alive connection would keep its thread waiting
+            for connection in self._connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+        self._httpd.server_close()  # joins every request's thread: none outlives the server
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = None
@@ -1274,6 +1280,16 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeGitHub"
     timeout = 30  # an idle keep-alive connection is closed after this
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        super().finish()
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

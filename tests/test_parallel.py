@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 
 import pytest
 
@@ -76,3 +77,20 @@ def test_no_fork_beside_a_thread() -> None:
     finally:
         release.set()
         thread.join()
+
+
+def test_an_interrupt_here_stops_and_reaps_the_child() -> None:
+    parent = os.getpid()
+
+    def interrupted_here(item: int) -> str:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        time.sleep(60)  # the child would take a minute: it must be stopped, not waited for
+        return tagged(item)
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        map_halves(interrupted_here, ITEMS, never, min_items=2)
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie

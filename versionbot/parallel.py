@@ -58,13 +58,15 @@ def map_halves(
             os._exit(status)  # never return into the parent's code, never flush its buffers
     os.close(writer)
     stream = os.fdopen(reader, "rb")
+    answers: list[str] = []
     try:
         mine = [function(item) or retry(item) for item in items[:half]]
         answers = stream.read().decode("utf-8", "surrogateescape").split("\n")
     finally:
         stream.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)  # a no-op once it has finished; stops it on an interrupt
+        if not answers:  # interrupted here: stop the child too (after its answers it is exiting)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
         _, status = os.waitpid(child, 0)
     theirs = items[half:]
     if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and len(answers) == len(theirs)):
