@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from tests.gitrepo import GitRepo
 from versionbot.git import Repository
 from versionbot.hashing import Digests
+from versionbot.parallel import map_halves
 from versionbot.snapshot import ABSENT, Entry, EntryKind
 
 
@@ -141,8 +143,9 @@ def test_a_batch_hashed_on_two_cores_matches_one_file_at_a_time(tmp_path: Path) 
     repository = Repository(repo.path)
     for snapshot in (repository.worktree_snapshot(), repository.index_snapshot()):
         entries = [entry for path in snapshot.paths_under("") if (entry := snapshot.entry(path))]
-        batched, single = Digests(), Digests()
-        batched.prefetch(snapshot, entries, min_items=1)
+        batched = Digests(map_batch=functools.partial(map_halves, min_items=1))
+        single = Digests()
+        batched.prefetch(snapshot, entries)
         blobs = {entry.kind: {e.oid for e in entries if e.kind is entry.kind} for entry in entries}
         assert batched.hashed == len(blobs[EntryKind.FILE])  # each blob once
         expected = [single.of(snapshot, entry) for entry in entries]

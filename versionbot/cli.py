@@ -17,6 +17,7 @@ from versionbot.config import Config, find_config, load_config
 from versionbot.errors import VersionbotError
 from versionbot.git import Repository
 from versionbot.hashing import Digests
+from versionbot.parallel import map_halves
 from versionbot.plan import Plan, make_plan, survey
 from versionbot.snapshot import Snapshot
 from versionbot.versionfile import dumps, write_atomic
@@ -65,7 +66,7 @@ class Workspace:
     def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
         """The plan for `head` against the `base` snapshot itself."""
         with self.repo.memory() as memory:
-            return make_plan(self.config, base, head, Digests(), memory)
+            return make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
 
     def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
         """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.

@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from versionbot.attributes import Attributes, TextMode
-from versionbot.parallel import MIN_ITEMS, map_halves
 from versionbot.snapshot import Entry, EntryKind, Snapshot
 
 HASH_REVISION = 1
+T = TypeVar("T")
 NUL_WINDOW = 8000  # git's own rule: a NUL in the first 8000 bytes means binary
 
 
@@ -85,15 +85,32 @@ def inputs_hash(
     return "sha256:" + hashlib.sha256(canonical_json(obj)).hexdigest()
 
 
+class BatchMap(Protocol):
+    """Runs `function` over a batch, `retry` where it gives None (parallel.py has one on two cores)."""
+
+    def __call__(
+        self, function: Callable[[T], str | None], items: Sequence[T], retry: Callable[[T], str]
+    ) -> list[str]: ...
+
+
+def one_by_one(
+    function: Callable[[T], str | None], items: Sequence[T], retry: Callable[[T], str]
+) -> list[str]:
+    return [function(item) or retry(item) for item in items]
+
+
 class Digests:
     """Digests of snapshot entries, each blob hashed at most once per run.
 
     Keyed by git's object id and the text mode, which together determine the digest; `cache` lets
-    several instances share what they hashed.
+    several instances share what they hashed; `map_batch` runs `prefetch`'s batch.
     """
 
-    def __init__(self, cache: MutableMapping[str, str] | None = None) -> None:
+    def __init__(
+        self, cache: MutableMapping[str, str] | None = None, *, map_batch: BatchMap = one_by_one
+    ) -> None:
         self._cache: MutableMapping[str, str] = {} if cache is None else cache
+        self._map_batch = map_batch
         self._attributes: dict[int, tuple[Snapshot, Attributes]] = {}
         self.hashed = 0  # blobs actually read and hashed, for tests and benchmarks
 
@@ -120,9 +137,9 @@ class Digests:
             self.hashed += 1
         return digest
 
-    def prefetch(self, snapshot: Snapshot, entries: Iterable[Entry], *, min_items: int = MIN_ITEMS) -> None:
-        """Hash the files among `entries` that `of` would hash, as one batch; a large batch takes
-        two cores, the files that lie in the checkout being read there by a forked process."""
+    def prefetch(self, snapshot: Snapshot, entries: Iterable[Entry]) -> None:
+        """Hash the files among `entries` that `of` would hash, as one batch. `map_batch` may run
+        `from_checkout` in another process: it reads only what lies in the checkout."""
         text_mode = self.attributes(snapshot).text_mode
         batch: dict[str, tuple[Entry, TextMode]] = {}
         for entry in entries:
@@ -139,7 +156,7 @@ class Digests:
         def from_snapshot(job: tuple[Entry, TextMode]) -> str:
             return file_digest(snapshot.read(job[0]), job[1])
 
-        digests = map_halves(from_checkout, list(batch.values()), from_snapshot, min_items=min_items)
+        digests = self._map_batch(from_checkout, list(batch.values()), from_snapshot)
         self._cache.update(zip(batch, digests, strict=True))
         self.hashed += len(batch)
 
