@@ -127,25 +127,15 @@ class Repository:
     def _index_tree(self) -> str:
         # git itself reads a large index several times faster than libgit2, which verifies the
         # index's checksum on every load; libgit2 remains the fallback where git is not installed.
+        output = self._git("write-tree")
+        if output is not None:
+            return output.decode().strip()
         try:
-            result = subprocess.run(
-                ["git", f"--git-dir={self.git_dir}", "write-tree"],
-                capture_output=True,
-                text=True,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        except OSError:
-            result = None
-        if result is not None and result.returncode == 0:
-            return result.stdout.strip()
-        try:
-            tree = str(self._repo.index.write_tree())
+            return str(self._repo.index.write_tree())
         except pygit2.GitError as error:
             raise GitError(
                 f"cannot read the index as a tree ({error}); resolve merge conflicts and stage the result"
             ) from None
-        return tree
 
     def worktree_snapshot(self) -> WorktreeSnapshot:
         if self.root is None:
@@ -158,18 +148,15 @@ class Repository:
         a path is deleted there."""
         # git compares a large working tree with the index about twice as fast as libgit2 (it
         # checks files' stat data on several threads); libgit2 remains the fallback.
-        command = [
-            *("git", f"--git-dir={self.git_dir}", f"--work-tree={root}", "--no-optional-locks"),
-            *("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames"),
+        output = self._git(
+            f"--work-tree={root}",
+            *("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"),
+            "--no-renames",
             "--ignore-submodules=dirty",  # a submodule counts by its commit, not its files
-        ]
-        try:
-            result = subprocess.run(command, capture_output=True, check=False, stdin=subprocess.DEVNULL)
-        except OSError:
-            result = None
-        if result is not None and result.returncode == 0:
+        )
+        if output is not None:
             changes: dict[str, bool] = {}
-            for record in result.stdout.split(b"\0"):
+            for record in output.split(b"\0"):
                 state = record[1:2]  # "XY path": Y compares the working tree with the index
                 if state not in (b"", b" "):
                     changes[os.fsdecode(record[3:])] = state == b"D"
@@ -182,6 +169,19 @@ class Repository:
             for path, flags in self._repo.status(untracked_files="all").items()
             if flags & (changed | FileStatus.WT_DELETED)
         }
+
+    def _git(self, *args: str) -> bytes | None:
+        """What a git command on this repository prints; None where it fails or git is missing."""
+        try:
+            result = subprocess.run(
+                ["git", f"--git-dir={self.git_dir}", *args],
+                capture_output=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            return None
+        return result.stdout if result.returncode == 0 else None
 
     @contextlib.contextmanager
     def memory(self) -> Iterator[Memory]:
