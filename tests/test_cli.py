@@ -263,7 +263,7 @@ def test_missing_file_restores_the_base_version(bumped: GitRepo, run: Run) -> No
     "content",
     [
         '<<<<<<< HEAD\n{"version": 2}\n=======\n{"version": 3}\n>>>>>>> other\n',
-        "{not json",
+        '{"inputs_hash": "sha256:x", "version": 2,',
         '{"format": 1, "unit": "fw", "version": "2", "inputs": {}, "inputs_hash": "x"}',
         '{"format": 1, "unit": "app", "version": 1, "inputs": {}, "inputs_hash": "x"}',
     ],
@@ -553,3 +553,20 @@ def test_a_bump_large_enough_for_two_cores_gives_each_file_its_sha256(tmp_path: 
             for path, content in sorted(contents.items())
             if path.startswith(f"{unit}/")
         }
+
+
+@pytest.mark.parametrize("content", ["{not json", "[tool.poetry]\nname = 'x'\n", '{"name": "pkg"}'])
+def test_a_version_file_that_names_a_foreign_file_is_never_overwritten(
+    bumped: GitRepo, run: Run, content: str
+) -> None:
+    bumped.write(FW, content)
+    bumped.write("req/fw/pylock.fw.toml", "changed\n")
+    result = run(bumped, "check")
+    assert result.code == 1
+    assert "invalid-file" in result.out
+    assert "never overwrites it" in result.out
+    bump = run(bumped, "bump")
+    assert bump.code == 2
+    assert f"{FW}: it is not a version file" in bump.err
+    assert bumped.read(FW) == content
+    assert bumped.read_json(APP)["version"] == 1  # nothing written: all or nothing

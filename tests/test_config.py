@@ -194,15 +194,15 @@ inputs = ["e/"]
         (MINIMAL_UNIT + 'depends-on = ["zzz"]\n', ["units.app.depends-on:", "unknown unit 'zzz'"]),
         (MINIMAL_UNIT + 'depends-on = ["app"]\n', ["units.app.depends-on:", "dependency cycle: app -> app"]),
         (
-            '[units.a]\nversion-file = "a/v"\ninputs = ["a"]\ndepends-on = ["b"]\n'
-            '[units.b]\nversion-file = "b/v"\ninputs = ["b"]\ndepends-on = ["c"]\n'
-            '[units.c]\nversion-file = "c/v"\ninputs = ["c"]\ndepends-on = ["a"]\n',
+            '[units.a]\nversion-file = "a/v.json"\ninputs = ["a"]\ndepends-on = ["b"]\n'
+            '[units.b]\nversion-file = "b/v.json"\ninputs = ["b"]\ndepends-on = ["c"]\n'
+            '[units.c]\nversion-file = "c/v.json"\ninputs = ["c"]\ndepends-on = ["a"]\n',
             ["depends-on:", "dependency cycle: a -> b -> c -> a"],
         ),
         (
-            '[units.x]\nversion-file = "x/v"\ninputs = ["x"]\ndepends-on = ["b"]\n'
-            '[units.b]\nversion-file = "b/v"\ninputs = ["b"]\ndepends-on = ["c"]\n'
-            '[units.c]\nversion-file = "c/v"\ninputs = ["c"]\ndepends-on = ["b"]\n',
+            '[units.x]\nversion-file = "x/v.json"\ninputs = ["x"]\ndepends-on = ["b"]\n'
+            '[units.b]\nversion-file = "b/v.json"\ninputs = ["b"]\ndepends-on = ["c"]\n'
+            '[units.c]\nversion-file = "c/v.json"\ninputs = ["c"]\ndepends-on = ["b"]\n',
             ["units.b.depends-on:", "dependency cycle: b -> c -> b"],
         ),
         # values JSON cannot carry exactly

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import stat
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from versionbot.versionfile import FutureFormat, InvalidVersionFile, VersionFile, dumps, parse, write_atomic
+from versionbot.versionfile import FutureFormat, InvalidVersionFile, VersionFile, dumps, is_replaceable, parse
 
 H1 = "sha256:" + "a" * 64
 H2 = "sha256:" + "b" * 64
@@ -201,70 +198,24 @@ def test_parse_refuses_a_future_format(obj: dict[str, Any]) -> None:
     assert isinstance(caught.value, InvalidVersionFile)
 
 
-def _leftovers(folder: Path, *keep: str) -> list[str]:
-    return sorted(name for name in os.listdir(folder) if name not in keep)
-
-
-def test_write_atomic_creates_parents_and_replaces(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b" / "version.json"
-    write_atomic(target, b"first\n")
-    assert target.read_bytes() == b"first\n"
-    write_atomic(target, b"second\n")
-    assert target.read_bytes() == b"second\n"
-    write_atomic(target, b"")
-    assert target.read_bytes() == b""
-    assert _leftovers(target.parent) == ["version.json"]
-
-
-def test_write_atomic_keeps_the_mode(tmp_path: Path) -> None:
-    target = tmp_path / "version.json"
-    target.write_bytes(b"old\n")
-    target.chmod(0o640)
-    write_atomic(target, b"new\n")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    target.chmod(0o755)
-    write_atomic(target, b"newer\n")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o755
-    assert target.read_bytes() == b"newer\n"
-
-
-def test_write_atomic_new_file_follows_the_umask(tmp_path: Path) -> None:
-    previous = os.umask(0o027)
-    try:
-        write_atomic(tmp_path / "version.json", b"x\n")
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "version.json").stat().st_mode) == 0o640  # not mkstemp's 0o600
-
-
-@pytest.mark.parametrize("failing", ["replace", "fdopen", "chmod"])
-def test_write_atomic_failure_leaves_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
-) -> None:
-    target = tmp_path / "version.json"
-    target.write_bytes(RECORD_TEXT.encode())
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, failing, fail)
-    with pytest.raises(OSError, match="No space left"):
-        write_atomic(target, b"half a file")
-    monkeypatch.undo()
-    assert target.read_bytes() == RECORD_TEXT.encode()
-    assert _leftovers(tmp_path) == ["version.json"]
-
-
-def test_write_atomic_interrupted_leaves_no_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "version.json"
-
-    def interrupt(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "replace", interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        write_atomic(target, b"x")
-    monkeypatch.undo()
-    assert _leftovers(tmp_path) == []
+@pytest.mark.parametrize(
+    ("data", "is_ours"),
+    [
+        (RECORD_TEXT.encode(), True),
+        (b"", True),
+        (b"  \n", True),
+        (CONFLICT, True),
+        (b'{"format": 1', False),  # does not parse and does not say "inputs_hash": not known as ours
+        (b'{"inputs_hash": "sha256:", oops', True),
+        (b'{"inputs_hash": 1}', True),
+        (b'{"format": 7, "anything": true}', True),
+        (b'{"name": "app", "version": "1.0.0"}', False),  # package.json
+        (b'[tool.poetry]\nname = "x"\n', False),  # pyproject.toml
+        (b"version = 1\nrevision = 3\n", False),  # uv.lock
+        (b"print('hello')\n", False),
+        (b"\xff\xfe binary", False),
+        (b"[" * 5000, False),
+    ],
+)
+def test_is_replaceable_accepts_only_version_files_and_their_wrecks(data: bytes, is_ours: bool) -> None:
+    assert is_replaceable(data) is is_ours

@@ -5,22 +5,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from types import FrameType
 from typing import NoReturn
 
-from versionbot import __version__, render
+from versionbot import __version__, render, writer
 from versionbot.config import Config, find_config, load_config
-from versionbot.errors import VersionbotError
-from versionbot.git import Repository
+from versionbot.errors import ConfigError, VersionbotError
+from versionbot.escape import visible
+from versionbot.git import Repository, read_regular
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
 from versionbot.plan import Plan, make_plan, survey
 from versionbot.snapshot import Snapshot
-from versionbot.versionfile import dumps, write_atomic
+from versionbot.versionfile import dumps, is_replaceable
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -91,21 +94,66 @@ def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK if plan.ok else EXIT_FINDINGS
 
 
-def apply_bump(workspace: Workspace, plan: Plan) -> None:
-    """Write every version file the plan calls for, or none when one of them must not be touched."""
-    refused = [finding for finding in plan.due if not finding.is_writable]
+def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> None:
+    """Write every version file the plan calls for, or none when one of them must not be touched.
+
+    `judged` is the snapshot the plan's head was read from: a version file whose working-tree copy
+    differs from it (unstaged edits, when the index was judged) is not overwritten.
+    """
+    refused = [finding.message for finding in plan.due if not finding.is_writable]
+    refused += [
+        f"not bumping {finding.version_file}: it differs from the {judged.label} that was judged "
+        "(unstaged edits?); stage or discard those edits, then try again"
+        for finding in plan.due
+        if has_local_edits(workspace, judged, finding.version_file)
+    ]
     if refused:
-        raise VersionbotError("; ".join(finding.message for finding in refused))
+        raise VersionbotError("; ".join(refused))
+    for finding in plan.due:  # the same checks as the write's, before anything is written
+        _write_version_file(workspace, finding.unit, finding.version_file, None)
     for finding in plan.due:
-        write_atomic(workspace.root / finding.version_file, dumps(finding.expected))
+        _write_version_file(workspace, finding.unit, finding.version_file, dumps(finding.expected))
+
+
+def _write_version_file(workspace: Workspace, unit: str, path: str, data: bytes | None) -> None:
+    """Write (or with None, only check that it may be written) one unit's version file."""
+    try:
+        writer.write(
+            workspace.root,
+            path,
+            data,
+            forbidden=[workspace.repo.git_dir],
+            may_replace=is_replaceable,
+            what="version file",
+        )
+    except writer.WriteRefused as error:
+        raise ConfigError(f"{workspace.config.source}: units.{unit}.version-file: {error}") from None
+
+
+def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
+    """Whether the working tree's copy of a version file differs from the judged one: writing it would
+    lose those edits. Line endings do not count (a CRLF checkout of an LF file is no edit)."""
+    if judged.label == "worktree":
+        return False
+    full = workspace.root / path
+    on_disk = read_regular(str(full))
+    if on_disk is None and (full.exists() or full.is_symlink()):
+        return True  # a folder, a link or a pipe: nothing versionbot may replace
+    recorded = judged.read_file(path)
+    if on_disk is None or recorded is None:
+        return on_disk is not recorded
+    return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")
 
 
 def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
-    plan = workspace.plan(base=args.base, head=args.head)
+    if not args.dry_run:  # what an interrupted run left must not be judged as an input
+        folders = {PurePosixPath(unit.version_file).parent.as_posix() for unit in workspace.config.units}
+        writer.remove_stale(workspace.root, {"" if folder == "." else folder for folder in folders})
+    plan, judged = workspace.plan_with_head(base=args.base, head=args.head)
     if args.dry_run:
         sys.stdout.write(render.bump_text(plan.due, is_dry_run=True))
         return EXIT_FINDINGS if plan.due else EXIT_OK
-    apply_bump(workspace, plan)
+    apply_bump(workspace, plan, judged)
     sys.stdout.write(render.bump_text(plan.due, is_dry_run=False))
     return EXIT_OK
 
@@ -141,7 +189,8 @@ def run_init(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(f"# would write {target.name}\n{text}")
         return EXIT_OK
-    write_atomic(target, text.encode("utf-8"))
+    relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
+    writer.write(repo.root, relative, text.encode("utf-8"), forbidden=[repo.git_dir], what="configuration")
     names = ", ".join(unit.name for unit in proposal)
     print(
         f"wrote {target.name} with {len(proposal)} units ({names}); next: review it, then `versionbot bump`"
@@ -166,6 +215,15 @@ def run_ci(args: argparse.Namespace) -> int:
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
+def revision(text: str) -> str:
+    """An argparse type: a revision is a non-empty word without control characters."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a revision (a branch, a tag or a commit id), not ''")
+    if not visible(text) == text:
+        raise argparse.ArgumentTypeError(f"{visible(text)!r} holds a control character; no revision does")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="versionbot",
@@ -181,13 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
     formats = ("text", "json", "markdown")
 
     check = commands.add_parser("check", help="report every unit's finding; change nothing")
-    check.add_argument("--base", metavar="REV", help="judge the changes since the branch left REV")
-    check.add_argument("--head", default="worktree", metavar="REV|index|worktree", help="default: worktree")
+    check.add_argument(
+        "--base", type=revision, metavar="REV", help="judge the changes since the branch left REV"
+    )
+    check.add_argument(
+        "--head", type=revision, default="worktree", metavar="REV|index|worktree", help="default: worktree"
+    )
     check.add_argument("--format", choices=formats, default="text")
     check.set_defaults(handler=run_check)
 
     bump = commands.add_parser("bump", help="write every version file that is not up to date")
-    bump.add_argument("--base", metavar="REV", help="judge the changes since the branch left REV")
+    bump.add_argument(
+        "--base", type=revision, metavar="REV", help="judge the changes since the branch left REV"
+    )
     bump.add_argument("--head", choices=("index", "worktree"), default="worktree")
     bump.add_argument(
         "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
@@ -199,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=run_status)
 
     export = commands.add_parser("export", help="JSON for deployers: each unit's version at a revision")
-    export.add_argument("--rev", default="HEAD", help="default: HEAD")
+    export.add_argument("--rev", type=revision, default="HEAD", help="default: HEAD")
     export.set_defaults(handler=run_export)
 
     init = commands.add_parser("init", help="propose units from the lock files found and write the config")
@@ -241,29 +305,54 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _terminate_as_interrupt():
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    """Run the command; the one place that turns what went wrong into a message and an exit code.
+    Every message passes through `visible`: it may quote the repository (a key, a path) and goes
+    to a log where a line break would start a workflow command."""
     try:
         if args.command in ("init", "ci"):  # they open the repository themselves
             return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))
     except VersionbotError as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"versionbot: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(args, EXIT_ERROR, f"error: {error}")
     except KeyboardInterrupt:
         print("versionbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as error:  # a file that cannot be read or written: the user can fix it
-        if args.debug:
-            traceback.print_exc()
-        print(f"versionbot: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(args, EXIT_ERROR, f"error: {error}")
     except Exception as error:  # the last line of defence: exit 3, and a traceback only on request
-        if args.debug:
-            traceback.print_exc()
-        print(
-            f"versionbot: internal error: {type(error).__name__}: {error}; rerun with --debug and report it",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        message = f"internal error: {type(error).__name__}: {error}; rerun with --debug and report it"
+        return _fail(args, EXIT_INTERNAL, message)
+
+
+def _fail(args: argparse.Namespace, code: int, message: str) -> int:
+    if args.debug:
+        traceback.print_exc()
+    print(f"versionbot: {visible(message)}", file=sys.stderr)
+    return code
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `timeout`) and SIGHUP end a run as Ctrl-C does: every `finally`
+    runs, so no temporary file outlives it, and the exit code is 130."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    handled = (signal.SIGTERM, signal.SIGHUP)
+    try:
+        previous = [signal.signal(signum, interrupt) for signum in handled]
+    except ValueError:  # not the main thread: signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in zip(handled, previous, strict=True):
+            signal.signal(signum, handler)

@@ -15,6 +15,7 @@ from typing import Any
 
 from versionbot.attributes import folders_above
 from versionbot.errors import ConfigError
+from versionbot.escape import is_visible
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
 
@@ -77,18 +78,23 @@ class Config:
 
     def dependency_order(self) -> tuple[Unit, ...]:
         """Units with every dependency before its dependents, otherwise in config order."""
+        by_name = {unit.name: unit for unit in self.units}
         ordered: list[Unit] = []
         seen: set[str] = set()
-
-        def visit(unit: Unit) -> None:
-            if unit.name not in seen:
-                seen.add(unit.name)
-                for dependency in unit.depends_on:
-                    visit(self.unit(dependency))
-                ordered.append(unit)
-
-        for unit in self.units:
-            visit(unit)
+        for unit in self.units:  # a depth-first walk with its own stack: chains may be long
+            if unit.name in seen:
+                continue
+            seen.add(unit.name)
+            stack = [(unit, iter(unit.depends_on))]
+            while stack:
+                current, dependencies = stack[-1]
+                dependency = next((name for name in dependencies if name not in seen), None)
+                if dependency is None:
+                    ordered.append(current)
+                    stack.pop()
+                else:
+                    seen.add(dependency)
+                    stack.append((by_name[dependency], iter(by_name[dependency].depends_on)))
         return tuple(ordered)
 
 
@@ -102,8 +108,14 @@ def find_config(root: Path, explicit: Path | None = None) -> Path:
     if candidate.is_file():
         return candidate
     pyproject = root / PYPROJECT
-    if pyproject.is_file() and isinstance(_tool_table(_read_toml(pyproject)).get("versionbot"), dict):
-        return pyproject
+    if pyproject.is_file():
+        table = _tool_table(_read_toml(pyproject)).get("versionbot")
+        if isinstance(table, dict):
+            return pyproject
+        if table is not None:
+            raise ConfigError(
+                f"{pyproject}: tool.versionbot must be a table ([tool.versionbot]), not {_kind(table)}"
+            )
     raise ConfigError(
         f"no configuration in {root}: create {CONFIG_FILE} (`versionbot init` proposes one) "
         f"or add [tool.versionbot] to {PYPROJECT}"
@@ -111,7 +123,8 @@ def find_config(root: Path, explicit: Path | None = None) -> Path:
 
 
 def parse_toml(data: bytes) -> dict[str, Any]:
-    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    """TOML bytes as tables; a UTF-8 byte-order mark, which some Windows editors write, is skipped."""
+    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
     return parsed
 
 
@@ -141,8 +154,12 @@ def _read_toml(path: Path, parse: Callable[[bytes], dict[str, Any]] = parse_toml
         raise ConfigError(
             f"{path}: not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read; flatten them") from None
+    except ValueError as error:  # an integer longer than Python reads
+        raise ConfigError(f"{path}: cannot read a value: {error}") from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
 def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Config:
@@ -182,6 +199,8 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
         raise fail(key + ".version-file", f"{version_file!r} {problem or 'names a directory'}")
     if any(char in version_file for char in "*?["):
         raise fail(key + ".version-file", f"{version_file!r} must be a plain path, not a pattern")
+    if problem := version_file_problem(version_file):
+        raise fail(key + ".version-file", f"{version_file!r} {problem}")
     inputs = _patterns(table, "inputs", key, fail, required=True)
     exclude = _patterns(table, "exclude", key, fail, required=False)
     depends_on = table.get("depends-on", [])
@@ -201,6 +220,22 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
         values=values,
         scheme=scheme,
     )
+
+
+MAX_PATH = 4096  # characters: the longest path most file systems take
+
+
+def version_file_problem(path: str) -> str | None:
+    """Why a `version-file` path is refused (besides being a pattern), or None when it is fine."""
+    if not path.endswith(".json"):
+        return "must end in .json: a version file is JSON"
+    if not is_visible(path):
+        return "holds a control character; name the file with printable characters"
+    if len(path) > MAX_PATH:
+        return f"is {len(path)} characters long; keep it under {MAX_PATH}"
+    if any(part.lower().rstrip(". ") == ".git" for part in path.split("/")):
+        return "lies in a .git folder, which git never tracks; put the version file in the work tree"
+    return None
 
 
 def _patterns(
@@ -230,16 +265,26 @@ def _patterns(
     return compiled
 
 
-def _check_values(value: Any, key: str, fail: Fail) -> None:
-    if isinstance(value, float | datetime.date | datetime.time):
-        kind = "a float" if isinstance(value, float) else "a date or time"
-        raise fail(key, f"is {kind}, which JSON cannot carry exactly; write it as a string")
-    if isinstance(value, dict):
-        for name, item in value.items():
-            _check_values(item, f"{key}.{name}", fail)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_values(item, f"{key}[{index}]", fail)
+MAX_VALUE_DEPTH = 32  # tables and arrays inside `values`
+INT64 = 1 << 63  # TOML's integers are 64-bit
+
+
+def _check_values(values: Any, key: str, fail: Fail) -> None:
+    """Every value must be one JSON carries exactly, within TOML's own bounds."""
+    stack = [(values, key, 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, float | datetime.date | datetime.time):
+            kind = "a float" if isinstance(value, float) else "a date or time"
+            raise fail(where, f"is {kind}, which JSON cannot carry exactly; write it as a string")
+        if isinstance(value, int) and not -INT64 <= value < INT64:
+            raise fail(where, "is an integer outside TOML's 64-bit range; write it as a string")
+        if isinstance(value, dict | list) and depth >= MAX_VALUE_DEPTH:
+            raise fail(where, f"nests more than {MAX_VALUE_DEPTH} tables or arrays; flatten it")
+        if isinstance(value, dict):
+            stack.extend((item, f"{where}.{name}", depth + 1) for name, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value))
 
 
 def _check_version_files(units: tuple[Unit, ...], fail: Fail) -> None:
@@ -261,21 +306,29 @@ def _check_dependencies(units: tuple[Unit, ...], fail: Fail) -> None:
             if dependency not in graph:
                 hint = _did_you_mean(dependency, names)
                 raise fail(f"units.{unit.name}.depends-on", f"unknown unit {dependency!r}{hint}")
-    state: dict[str, int] = {}  # 1 visiting, 2 done
+    _refuse_cycles(graph, fail)
 
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = " -> ".join([*path[path.index(name) :], name])
-            raise fail(f"units.{name}.depends-on", f"dependency cycle: {cycle}")
-        state[name] = 1
-        for dependency in graph[name]:
-            visit(dependency, [*path, name])
-        state[name] = 2
 
-    for name in names:
-        visit(name, [])
+def _refuse_cycles(graph: Mapping[str, tuple[str, ...]], fail: Fail) -> None:
+    """A depth-first walk with its own stack (a chain of a thousand units is fine); the first cycle
+    found is named."""
+    done: set[str] = set()
+    for start in graph:
+        if start in done:
+            continue
+        path = [start]
+        pending = [iter(graph[start])]
+        while pending:
+            name = next(pending[-1], None)
+            if name is None:
+                done.add(path.pop())
+                pending.pop()
+            elif name in path:
+                cycle = " -> ".join([*path[path.index(name) :], name])
+                raise fail(f"units.{name}.depends-on", f"dependency cycle: {cycle}")
+            elif name not in done:
+                path.append(name)
+                pending.append(iter(graph[name]))
 
 
 def _scheme(value: Any, key: str, fail: Fail) -> str:
@@ -296,6 +349,11 @@ def _refuse_unknown_keys(table: Mapping[str, Any], known: tuple[str, ...], sourc
         if key not in known:
             hint = _did_you_mean(key, known)
             raise ConfigError(f"{source}: {prefix}{key}: unknown key{hint}; known keys: {', '.join(known)}")
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", str: "a string", list: "an array", float: "a float"}
+    return names.get(type(value), "a date or time")
 
 
 def _did_you_mean(word: str, choices: Any) -> str:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -18,15 +19,16 @@ from typing import Any
 import pygit2
 from pygit2.enums import FileStatus, RepositoryOpenFlag
 
-from versionbot import __version__
+from versionbot import __version__, safejson, writer
 from versionbot.cache import Memory
 from versionbot.config import parse_toml
-from versionbot.errors import GitError
+from versionbot.errors import GitError, VersionbotError
+from versionbot.escape import visible
 from versionbot.snapshot import ABSENT, Entry, EntryKind
-from versionbot.versionfile import write_atomic
 
 CHUNK = 1 << 20
 _FIRST_READ = 1 << 16  # most files are read whole in one call
+LARGE = 32 << 20  # bytes: a blob this large is streamed, never held whole in memory
 # Never follow a link or wait on a pipe that replaced a checked-out file.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _TREE_MODE = 0o040000
@@ -36,14 +38,16 @@ SHALLOW_FIX = (
     "this is a shallow clone without that history; fetch it (`git fetch --unshallow`, "
     "or `fetch-depth: 0` with actions/checkout)"
 )
-CACHE_FILE = "versionbot/cache-v1.json"  # under the git directory; never committed
-TOML_CACHE = "versionbot/toml-v1.json"  # the parsed configuration, by the file's content
+CACHE_FOLDER = "versionbot"  # under the git directory; never committed
+CACHE_FILE = f"{CACHE_FOLDER}/cache-v1.json"
+TOML_CACHE = f"{CACHE_FOLDER}/toml-v1.json"  # the parsed configuration, by the file's content
 
 
 Listing = dict[str, tuple[str, int]]  # a tree's names with their ids and modes
 
 
 _KINDS = {_LINK_MODE: EntryKind.LINK, _SUBMODULE_MODE: EntryKind.SUBMODULE}  # any other mode: a file
+_SPECIAL = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
 _TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)  # mode, name, binary id
 
 
@@ -125,17 +129,37 @@ class Repository:
         return TreeSnapshot(self._trees, tree, label="index", checkout=self.root)
 
     def _index_tree(self) -> str:
-        # git itself reads a large index several times faster than libgit2, which verifies the
-        # index's checksum on every load; libgit2 remains the fallback where git is not installed.
-        output = self._git("write-tree")
-        if output is not None:
-            return output.decode().strip()
+        """The staged content's tree id, without taking the index's lock.
+
+        `git write-tree` locks the index it reads (`index.lock`), so a `git add` running beside a
+        read-only `check` would fail; it runs on a private copy of the index instead. git itself
+        reads a large index several times faster than libgit2, which verifies the index's checksum
+        on every load; libgit2 remains the fallback where git is not installed.
+        """
+        index = self._index_path()
+        with contextlib.suppress(OSError, GitError), writer.scratch(self.git_dir, CACHE_FOLDER) as copy:
+            shutil.copyfile(index, copy)
+            output = self._git("write-tree", env={"GIT_INDEX_FILE": str(copy)})
+            if output is not None:
+                return output.decode().strip()
+        unmerged = self._unmerged(index)
+        if unmerged:
+            shown = ", ".join(map(visible, unmerged[:5])) + (" and more" if len(unmerged) > 5 else "")
+            raise GitError(f"unresolved merge conflicts in {shown}: resolve them and stage the result")
         try:
-            return str(self._repo.index.write_tree())
-        except pygit2.GitError as error:
-            raise GitError(
-                f"cannot read the index as a tree ({error}); resolve merge conflicts and stage the result"
-            ) from None
+            return str(pygit2.Index(str(index)).write_tree(self._repo))
+        except (pygit2.GitError, OSError, ValueError) as error:
+            raise GitError(f"cannot read the index {index} as a tree: {error}") from None
+
+    def _index_path(self) -> Path:
+        """The index git hands this process (GIT_INDEX_FILE, relative to where git runs us)."""
+        named = os.environ.get("GIT_INDEX_FILE")
+        return Path(os.path.abspath(named)) if named else self.git_dir / "index"
+
+    def _unmerged(self, index: Path) -> list[str]:
+        """The paths the index holds in conflict."""
+        output = self._git("ls-files", "--unmerged", "-z", env={"GIT_INDEX_FILE": str(index)}) or b""
+        return sorted({os.fsdecode(record.partition(b"\t")[2]) for record in output.split(b"\0") if record})
 
     def worktree_snapshot(self) -> WorktreeSnapshot:
         if self.root is None:
@@ -170,7 +194,7 @@ class Repository:
             if flags & (changed | FileStatus.WT_DELETED)
         }
 
-    def _git(self, *args: str) -> bytes | None:
+    def _git(self, *args: str, env: Mapping[str, str] | None = None) -> bytes | None:
         """What a git command on this repository prints; None where it fails or git is missing."""
         try:
             result = subprocess.run(
@@ -178,6 +202,7 @@ class Repository:
                 capture_output=True,
                 check=False,
                 stdin=subprocess.DEVNULL,
+                env={**os.environ, **env} if env else None,
             )
         except OSError:
             return None
@@ -189,8 +214,7 @@ class Repository:
 
         A run that fails stores nothing; concurrent runs merge what they learnt.
         """
-        path = self.git_dir / CACHE_FILE
-        memory = Memory.from_json(self._read_text(path))
+        memory = Memory.from_json(self._read_text(CACHE_FILE))
         before = memory.size
         self._trees.blobs = memory.blobs
         try:
@@ -199,29 +223,33 @@ class Repository:
             self._trees.blobs = {}
         if memory.size == before:  # runs only ever add
             return
-        text = memory.merged(Memory.from_json(self._read_text(path))).to_json()
-        with contextlib.suppress(OSError):  # a read-only .git only loses the speed-up
-            write_atomic(path, text.encode("utf-8"))
+        text = memory.merged(Memory.from_json(self._read_text(CACHE_FILE))).to_json()
+        self._keep(CACHE_FILE, text)
 
     def parsed_toml(self, data: bytes) -> dict[str, Any]:
         """`parse_toml(data)`, kept under the git directory for the next run: reading it back as
         JSON costs a tenth of parsing a large configuration again."""
-        path = self.git_dir / TOML_CACHE
         key = f"{hashlib.sha256(data).hexdigest()} {__version__} {sys.version_info[:2]}"
         with contextlib.suppress(ValueError, TypeError, KeyError):
-            kept = json.loads(self._read_text(path))
+            kept = safejson.loads(self._read_text(TOML_CACHE))
             if kept["key"] == key and isinstance(kept["data"], dict):
                 return kept["data"]
         parsed = parse_toml(data)
-        with contextlib.suppress(OSError, ValueError, TypeError):  # TOML dates have no JSON form
-            write_atomic(path, json.dumps({"key": key, "data": parsed}).encode("utf-8"))
+        with contextlib.suppress(ValueError, TypeError):  # TOML dates have no JSON form
+            self._keep(TOML_CACHE, json.dumps({"key": key, "data": parsed}))
         return parsed
 
-    @staticmethod
-    def _read_text(path: Path) -> str:
+    def _keep(self, name: str, text: str) -> None:
+        """Write one of versionbot's own files under the git directory; a read-only one only loses
+        the speed-up."""
+        with contextlib.suppress(OSError, VersionbotError):
+            writer.write(self.git_dir, name, text.encode("utf-8"), what="cache file")
+
+    def _read_text(self, name: str) -> str:
+        data = read_regular(str(self.git_dir / name))
         try:
-            return path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+            return data.decode("utf-8") if data is not None else ""
+        except UnicodeDecodeError:
             return ""
 
 
@@ -242,9 +270,62 @@ class _Trees:
             # Parsed from the raw object: creating a pygit2 object per entry costs several times more.
             listing = self._listings[tree_id] = {
                 name.decode("utf-8", "surrogateescape"): (raw_id.hex(), int(mode, 8))
-                for mode, name, raw_id in _TREE_ENTRY.findall(self.odb.read(tree_id)[1])
+                for mode, name, raw_id in _TREE_ENTRY.findall(self.read(tree_id, "a folder"))
             }
         return listing
+
+    def read(self, oid: str, what: str) -> bytes:
+        """An object's raw content. One missing from a partial clone (`--filter=blob:none`) is
+        asked of git, which fetches it from the clone's remote; libgit2 cannot."""
+        try:
+            return bytes(self.odb.read(oid)[1])
+        except (KeyError, ValueError, pygit2.GitError):
+            pass
+        try:
+            done = subprocess.run(
+                ["git", f"--git-dir={self._repo.path}", "cat-file", "--batch"],
+                input=oid.encode() + b"\n",
+                capture_output=True,
+                check=False,
+            )
+        except OSError:
+            done = None
+        if done is not None and done.returncode == 0 and not done.stdout.endswith(b" missing\n"):
+            header, _, body = done.stdout.partition(b"\n")
+            size = int(header.split()[-1])
+            return body[:size]
+        raise GitError(
+            f"{what} (object {oid[:12]}) is missing from the repository: a partial or shallow clone "
+            "that cannot fetch it; fetch it (`git fetch`), or clone without `--filter`"
+        )
+
+    def size(self, oid: str) -> int | None:
+        """A blob's size from its header, or None where the object store does not hold it."""
+        try:
+            return int(self.odb.read_header(oid)[1])
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def stream(self, oid: str, what: str) -> Iterator[bytes]:
+        """A large blob's content in chunks, as git streams it, never held whole."""
+        try:
+            process = subprocess.Popen(
+                ["git", f"--git-dir={self._repo.path}", "cat-file", "blob", oid],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            yield self.read(oid, what)
+            return
+        assert process.stdout is not None
+        try:
+            while chunk := process.stdout.read(CHUNK):
+                yield chunk
+        finally:
+            process.stdout.close()
+            if process.wait() != 0:
+                raise GitError(f"{what}: `git cat-file` could not read object {oid[:12]}")
 
     def find(self, tree_id: str, name: str) -> tuple[str, int] | None:
         """One name's id and mode; libgit2 finds it in a tree not listed yet without a listing."""
@@ -259,7 +340,11 @@ class _Trees:
                 return oid, mode
         tree = self._objects.get(tree_id)
         if tree is None:
-            tree = self._objects[tree_id] = self._repo[pygit2.Oid(hex=tree_id)].peel(pygit2.Tree)
+            try:
+                tree = self._repo[pygit2.Oid(hex=tree_id)].peel(pygit2.Tree)
+            except (KeyError, ValueError, pygit2.GitError):
+                return self.listing(tree_id).get(name)
+            self._objects[tree_id] = tree
         if name not in tree:
             return None
         obj = tree[name]
@@ -274,7 +359,6 @@ class TreeSnapshot:
 
     def __init__(self, trees: _Trees, tree: str, *, label: str, checkout: Path | None) -> None:
         self._trees = trees
-        self._odb = trees.odb
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
         self.label = label
         self._root = tree
@@ -286,10 +370,19 @@ class TreeSnapshot:
         """The id and mode at `path` ('' is not a path), or None when nothing is there."""
         if path in self._found:
             return self._found[path]
-        parent, _, name = path.rpartition("/")
-        folder = (self._root, _TREE_MODE) if not parent else self._lookup(parent)
-        found = self._trees.find(folder[0], name) if folder and folder[1] == _TREE_MODE else None
-        self._found[path] = found
+        # From the deepest folder already looked up down to `path`, one name at a time (a path may
+        # be thousands of folders deep: no recursion).
+        names = path.split("/")
+        depth = len(names) - 1
+        while depth > 0 and "/".join(names[:depth]) not in self._found:
+            depth -= 1
+        found: tuple[str, int] | None = (
+            (self._root, _TREE_MODE) if depth == 0 else self._found["/".join(names[:depth])]
+        )
+        for index in range(depth, len(names)):
+            folder = found
+            found = self._trees.find(folder[0], names[index]) if folder and folder[1] == _TREE_MODE else None
+            self._found["/".join(names[: index + 1])] = found
         return found
 
     def content_id(self, path: str) -> str | None:
@@ -313,14 +406,17 @@ class TreeSnapshot:
         return paths
 
     def _walk(self, tree_id: str, prefix: str, out: list[str]) -> None:
-        entries = self._entries
-        for name, (oid, mode) in self._trees.listing(tree_id).items():
-            path = prefix + name
-            if mode == _TREE_MODE:
-                self._walk(oid, path + "/", out)
-            else:
-                entries[path] = Entry(path, _KINDS.get(mode, EntryKind.FILE), oid)
-                out.append(path)
+        entries, listing = self._entries, self._trees.listing
+        pending = [(tree_id, prefix)]  # folders may nest deeper than Python recurses
+        while pending:
+            folder, at = pending.pop()
+            for name, (oid, mode) in listing(folder).items():
+                path = at + name
+                if mode == _TREE_MODE:
+                    pending.append((oid, path + "/"))
+                else:
+                    entries[path] = Entry(path, _KINDS.get(mode, EntryKind.FILE), oid)
+                    out.append(path)
 
     def entry(self, path: str) -> Entry | None:
         known = self._entries.get(path)
@@ -333,7 +429,12 @@ class TreeSnapshot:
 
     def read(self, entry: Entry) -> Iterable[bytes]:
         data = self.read_checked_out(entry)
-        return (data if data is not None else self._odb.read(entry.oid)[1],)
+        if data is not None:
+            return (data,)
+        size = self._trees.size(entry.oid)
+        if size is not None and size > LARGE:
+            return self._trees.stream(entry.oid, entry.path)
+        return (self._trees.read(entry.oid, visible(entry.path)),)
 
     def read_checked_out(self, entry: Entry) -> bytes | None:
         if self._checkout is None or entry.kind is not EntryKind.FILE:
@@ -352,13 +453,28 @@ def _checked_out(path: str, oid: str) -> bytes | None:
 
     Most blobs also lie unchanged in the checkout, and reading a file costs less than inflating a
     packed object (often a delta of another). Comparing git's own id of the bytes makes this safe
-    whatever changed the file: an edit, a checkout filter, line-ending conversion.
+    whatever changed the file: an edit, a checkout filter, line-ending conversion. Only a regular
+    file of at most LARGE bytes is read (a large one is streamed from the object store instead).
     """
+    data = read_regular(path, LARGE)
+    if data is None:
+        return None
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return data if digest.hexdigest() == oid else None
+
+
+def read_regular(path: str, limit: int = LARGE) -> bytes | None:
+    """A regular file's bytes, or None for anything else: nothing there, a link, a folder, a pipe,
+    a device, an unreadable file, or more than `limit` bytes. Never blocks, never follows a link."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError:
         return None
     try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
         data = os.read(descriptor, _FIRST_READ)
         if len(data) == _FIRST_READ:  # a large file: read the rest
             chunks = [data]
@@ -369,9 +485,7 @@ def _checked_out(path: str, oid: str) -> bytes | None:
         return None
     finally:
         os.close(descriptor)
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)
-    return data if digest.hexdigest() == oid else None
+    return data if len(data) <= limit else None
 
 
 class WorktreeSnapshot:
@@ -383,6 +497,7 @@ class WorktreeSnapshot:
         """`changes`: the paths where the working tree differs from `index`, True if deleted."""
         self._index = index
         self._root = root
+        self._special: dict[str, str] = {}  # paths that are neither file, link nor folder: why
         self._overlay: dict[str, Entry | None] = {  # None: deleted in the working tree
             path: None if is_deleted else self._disk_entry(path) for path, is_deleted in changes.items()
         }
@@ -401,7 +516,20 @@ class WorktreeSnapshot:
                 return Entry(path, EntryKind.SUBMODULE, str(pygit2.Repository(str(full)).head.target))
             except pygit2.GitError:
                 return None
-        return Entry(path, EntryKind.FILE, str(pygit2.hashfile(str(full))))
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block the reader forever
+            self._special[path] = _SPECIAL.get(stat.S_IFMT(info.st_mode), "a device")
+            return Entry(path, EntryKind.FILE, ABSENT)
+        try:
+            return Entry(path, EntryKind.FILE, str(pygit2.hashfile(str(full))))
+        except (OSError, pygit2.GitError) as error:
+            raise GitError(f"cannot read {visible(path)} in the working tree: {error}") from None
+
+    def _refuse_special(self, path: str) -> None:
+        if path in self._special:
+            raise GitError(
+                f"{visible(path)} is {self._special[path]} in the working tree; versionbot reads only "
+                "files, symbolic links and submodules: replace it with a file, or remove it"
+            )
 
     def _touches(self, path: str) -> bool:
         """Whether a working-tree change lies at `path`, below it, or above it."""
@@ -433,6 +561,7 @@ class WorktreeSnapshot:
 
     def entry(self, path: str) -> Entry | None:
         if path in self._overlay:
+            self._refuse_special(path)
             return self._overlay[path]
         return self._index.entry(path)
 
@@ -441,7 +570,10 @@ class WorktreeSnapshot:
         if entry is None or entry.kind is not EntryKind.FILE:
             return None
         if path in self._overlay:
-            return (self._root / path).read_bytes()
+            data = read_regular(str(self._root / path))
+            if data is None:
+                raise GitError(f"cannot read {visible(path)} in the working tree (changed while read?)")
+            return data
         return self._index.read_file(path)
 
     def read_checked_out(self, entry: Entry) -> bytes | None:
@@ -458,6 +590,12 @@ class WorktreeSnapshot:
 
     @staticmethod
     def _stream(path: Path) -> Iterator[bytes]:
-        with path.open("rb") as stream:
+        try:
+            descriptor = os.open(path, _OPEN_FLAGS)
+        except OSError as error:
+            raise GitError(f"cannot read {visible(str(path))}: {error.strerror}") from None
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise GitError(f"{visible(str(path))} is no longer a file (changed while read?)")
             while chunk := stream.read(CHUNK):
                 yield chunk

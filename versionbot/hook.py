@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from versionbot import render
-from versionbot.cli import Workspace, apply_bump
+from versionbot.cli import Workspace, apply_bump, has_local_edits
 from versionbot.errors import GitError, VersionbotError
 from versionbot.plan import Plan
 from versionbot.snapshot import Snapshot
@@ -162,21 +162,8 @@ def settle(
             "stage or discard those edits, then try again\n"
         )
         return False
-    apply_bump(workspace, plan)
+    apply_bump(workspace, plan, judged)
     out.write(render.bump_text(plan.due, is_dry_run=False))
     then = advice.then.format(paths=" ".join(finding.version_file for finding in plan.due))
     out.write(f"versionbot: bumped {len(plan.due)} version file(s); review them, then {then}\n")
     return False
-
-
-def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
-    """Whether the working tree's copy of a version file differs from the judged one: writing it would
-    lose those edits. Line endings do not count (a CRLF checkout of an LF file is no edit)."""
-    try:
-        on_disk: bytes | None = (workspace.root / path).read_bytes()
-    except FileNotFoundError:
-        on_disk = None
-    recorded = judged.read_file(path)
-    if on_disk is None or recorded is None:
-        return on_disk is not recorded
-    return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")

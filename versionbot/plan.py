@@ -20,6 +20,7 @@ from versionbot.versionfile import (
     InvalidVersionFile,
     VersionFile,
     from_summary,
+    is_replaceable,
     parse,
     to_summary,
 )
@@ -103,18 +104,23 @@ class Plan:
 class _Recorded:
     record: VersionFile | None
     problem: str | None  # why the file is unusable; None with no record means absent
-    is_future: bool = False
+    is_future: bool = False  # written by a newer versionbot: never rewritten
+    is_foreign: bool = False  # not a version file at all (a lock file, a source file): never rewritten
 
 
 def read_record(snapshot: Snapshot, unit: Unit) -> _Recorded:
     data = snapshot.read_file(unit.version_file)
     if data is None:
+        if snapshot.paths_under(unit.version_file):
+            return _Recorded(None, "it is a folder, not a file", is_foreign=True)
         return _Recorded(None, None)
     try:
         return _Recorded(parse(data, unit=unit.name), None)
     except FutureFormat as error:
         return _Recorded(None, str(error), is_future=True)
     except InvalidVersionFile as error:
+        if not is_replaceable(data):
+            return _Recorded(None, f"it is not a version file ({error})", is_foreign=True)
         return _Recorded(None, str(error))
 
 
@@ -204,8 +210,8 @@ class _Records:
 
     def read(self, snapshot: Snapshot, unit: Unit) -> tuple[_Recorded, str | None]:
         entry = snapshot.entry(unit.version_file)
-        if entry is None:
-            return _Recorded(None, None), None
+        if entry is None:  # absent, or a folder
+            return read_record(snapshot, unit), None
         key = (unit.name, entry.oid)
         if key not in self._parsed:
             summary = self._summaries.get(entry.oid)
@@ -394,6 +400,13 @@ def _judge(
     if head_recorded.is_future:
         return finding(
             Status.INVALID_FILE, f"{unit.version_file}: {head_recorded.problem}", is_writable=False
+        )
+    if head_recorded.is_foreign:
+        return finding(
+            Status.INVALID_FILE,
+            f"{unit.version_file}: {head_recorded.problem}; versionbot never overwrites it: point "
+            f"units.{unit.name}.version-file at a path of its own, or remove the file",
+            is_writable=False,
         )
     if head_recorded.problem is not None:
         return finding(

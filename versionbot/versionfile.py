@@ -1,14 +1,15 @@
-"""Version files (format 1): parse and validate, render canonical bytes, write atomically."""
+"""Version files (format 1): parse and validate, render canonical bytes, and say which files
+`bump` may overwrite (pure; writer.py writes them)."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeGuard
+
+from versionbot import safejson
 
 FORMAT = 1
 KNOWN_KEYS = frozenset({"depends", "format", "inputs", "inputs_hash", "unit", "values", "version"})
@@ -45,15 +46,13 @@ class VersionFile:
 def parse(data: bytes, *, unit: str) -> VersionFile:
     """Validate the bytes of the version file that belongs to `unit`."""
     try:
-        obj = json.loads(data.decode("utf-8"))
+        obj = safejson.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise InvalidVersionFile(f"not UTF-8 (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        if "<<<<<<<" in data.decode("utf-8", "replace"):
+    except safejson.JSONError as error:
+        if has_conflict_markers(data):
             raise InvalidVersionFile("it holds merge-conflict markers") from None
-        raise InvalidVersionFile(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        raise InvalidVersionFile(str(error)) from None
     if not isinstance(obj, dict):
         raise InvalidVersionFile("the top level must be a JSON object")
     file_format = obj.get("format")
@@ -67,7 +66,8 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
     if file_format < 1:
         raise InvalidVersionFile(f'"format" {file_format} does not exist; the first format is 1')
     if obj.get("unit") != unit:
-        raise InvalidVersionFile(f'"unit" is {obj.get("unit")!r}, but this file belongs to unit {unit!r}')
+        found = f"is {repr(obj['unit'])[:80]}" if "unit" in obj else "is missing"
+        raise InvalidVersionFile(f'"unit" {found}, but this file belongs to unit {unit!r}')
     version = obj.get("version")
     if not _is_int(version) or version < 1:
         raise InvalidVersionFile('"version" must be an integer of at least 1')
@@ -161,26 +161,21 @@ def dumps(record: VersionFile) -> bytes:
     return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same directory and rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+_CONFLICT_MARKER = re.compile(rb"^(<{7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def has_conflict_markers(data: bytes) -> bool:
+    return _CONFLICT_MARKER.search(data) is not None
+
+
+def is_replaceable(data: bytes) -> bool:
+    """Whether `bump` may overwrite a file holding `data`: a version file or the wreck of one (an
+    empty file, a file with merge-conflict markers, text that mentions "inputs_hash"), never a lock
+    file, a manifest or a source file that a unit's `version-file` happens to name."""
+    if not data.strip() or has_conflict_markers(data) or b'"inputs_hash"' in data:
+        return True
     try:
-        # No fsync: the rename keeps readers and crashed runs from ever seeing half a file, and
-        # like git's own defaults we leave durability across power loss to the file system.
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        obj = safejson.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, safejson.JSONError):
+        return False
+    return isinstance(obj, dict) and ("format" in obj or "inputs_hash" in obj)
