@@ -55,9 +55,14 @@ class Repository:
     """A git repository opened as git itself would, honouring GIT_DIR and GIT_INDEX_FILE."""
 
     def __init__(self, path: Path) -> None:
+        # FROM_ENV: during `git commit -a` a hook must read the index git names in GIT_INDEX_FILE.
+        # libgit2 then still opens `path` rather than GIT_DIR, and would take the work tree from
+        # GIT_WORK_TREE and the history from `path`: GIT_DIR wins, as it does for git (relative to
+        # `path`, as with `git -C`).
+        named = os.environ.get("GIT_DIR")
+        target = path / named if named else path
         try:
-            # FROM_ENV: during `git commit -a` a hook must read the index git names in GIT_INDEX_FILE.
-            self._repo = pygit2.Repository(str(path), flags=RepositoryOpenFlag.FROM_ENV)
+            self._repo = pygit2.Repository(str(target), flags=RepositoryOpenFlag.FROM_ENV)
         except pygit2.GitError as error:
             raise GitError(
                 f"{path}: not a git repository ({error}); run inside a checkout or pass --repo"

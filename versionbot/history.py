@@ -84,7 +84,9 @@ class History:
     def _fetch(self, arguments: Sequence[str], what: str, *, depth: int | None = None) -> None:
         # Deepening only: a full clone stays full (a depth would make it shallow).
         options = [f"--depth={depth}"] if depth is not None and self.repo.is_shallow else []
-        command = ["git", "fetch", "--no-tags", "--quiet", *options, REMOTE, *arguments]
+        # The git directory named explicitly: a relative GIT_DIR would mean another one from `root`.
+        git_dir = f"--git-dir={self.repo.git_dir}"
+        command = ["git", git_dir, "fetch", "--no-tags", "--quiet", *options, REMOTE, *arguments]
         self._log(f"versionbot: fetching {what} from {REMOTE}")
         environ = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # fail, never wait for a password
         try:

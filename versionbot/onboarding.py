@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
+from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Table
 
 from versionbot.config import CONFIG_FILE, PYPROJECT
@@ -85,6 +87,22 @@ def _units_table(units: Sequence[ProposedUnit]) -> Table:
     return table
 
 
+def _parse_document(path: Path) -> tomlkit.TOMLDocument:
+    """An existing TOML file for editing; bytes are read so CRLF line endings stay as they are."""
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        return tomlkit.parse(text)
+    except (TOMLKitError, RecursionError, ValueError) as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}; fix it, then run init again") from None
+
+
 def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | None) -> tuple[Path, str]:
     """Where to write and the full new text; refuses to replace an existing configuration."""
     config_file = explicit or root / CONFIG_FILE
@@ -92,14 +110,14 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
     if explicit is None and not config_file.exists() and pyproject.is_file():
         config_file = pyproject
     if config_file.name == PYPROJECT and config_file.is_file():
-        text = config_file.read_bytes().decode("utf-8")  # bytes: CRLF line endings stay as they are
-        document = tomlkit.parse(text)
+        document = _parse_document(config_file)
         tool = document.get("tool")
-        if tool is not None and "versionbot" in tool:
+        if isinstance(tool, (Table, OutOfOrderTableProxy)) and "versionbot" in tool:
             raise ConfigError(
                 f"{config_file}: [tool.versionbot] exists already; edit it instead of running init"
             )
-        if tool is not None and not isinstance(tool, Table):
+        # [tool.x] tables split by another table come back as one proxy over the pieces.
+        if tool is not None and not isinstance(tool, (Table, OutOfOrderTableProxy)):
             raise ConfigError(
                 f"{config_file}: `tool` is not a [tool] table; add [tool.versionbot] by hand (see the README)"
             )

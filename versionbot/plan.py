@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
+import re
 from collections.abc import Mapping, MutableSet
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from versionbot.cache import Memory
 from versionbot.config import Config, Unit
 from versionbot.errors import ConfigError, VersionbotError
+from versionbot.escape import visible
 from versionbot.hashing import HASH_REVISION, Digests, inputs_hash
 from versionbot.schemes import SCHEMES
 from versionbot.snapshot import Entry, Snapshot
@@ -194,7 +196,16 @@ def select_inputs(
                 selected[path] = entry
         if not matched and unmatched is not None:
             unmatched.append(pattern.text)
+    if _NOT_UTF8.search("".join(selected)):  # one search for all: such names are rare
+        path = next(path for path in selected if _NOT_UTF8.search(path))
+        raise VersionbotError(
+            f"{visible(path)}: an input file of unit {unit.name} whose name is not UTF-8, which a "
+            "version file cannot record; rename it, or exclude it from the unit"
+        )
     return selected
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # the bytes that git's names did not decode as UTF-8
 
 
 class _Records:
