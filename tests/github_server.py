@@ -21,10 +21,15 @@ same description too, so its responses stay GitHub-shaped (a mismatch is a
 when anything was recorded in ``violations``; a test that provokes violations
 on purpose takes them with ``server.take_violations()``.
 
+Tokens are told apart as GitHub tells them, by their prefix. An installation
+token (``ghs_``, what an Actions ``GITHUB_TOKEN`` is; the default) acts as a
+bot, ``github-actions[bot]``, and ``GET /user`` answers it 403 "Resource not
+accessible by integration". A personal access token (``ghp_``, ``github_pat_``)
+acts as a user, ``octodev``, whom ``GET /user`` describes.
+
 Faults: ``read_only`` (writes answer 403 "Resource not accessible by
-integration", as a fork pull request's GITHUB_TOKEN does), ``user_forbidden``
-(``GET /user`` answers that 403, as any Actions GITHUB_TOKEN does),
-``fail_next()`` (5xx answers) and ``rate_limit_next()`` (403/429 with
+integration", as a fork pull request's GITHUB_TOKEN does), ``fail_next()``
+(5xx answers, or any status) and ``rate_limit_next()`` (403/429 with
 ``x-ratelimit-remaining: 0`` and ``retry-after``).
 """
 
@@ -59,8 +64,11 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from tests.octokit import GITHUB_API_SERVER, load_openapi, load_openapi_spec
 
 JSON = Any  # a decoded JSON value
-DEFAULT_TOKEN = "ghs_fakeGitHubTestToken0000000000000000"
+INSTALLATION_TOKEN = "ghs_fakeGitHubTestToken0000000000000000"
+PERSONAL_TOKEN = "ghp_fakeGitHubPersonalToken00000000000000"
+DEFAULT_TOKEN = INSTALLATION_TOKEN
 BOT_LOGIN = "github-actions[bot]"
+PERSONAL_LOGIN = "octodev"
 BOT_ID = 41898282  # the real id of github-actions[bot]
 FORBIDDEN_MESSAGE = "Resource not accessible by integration"
 DOCS = "https://docs.github.com/rest"
@@ -329,14 +337,17 @@ class FakeGitHub:
         self,
         token: str = DEFAULT_TOKEN,
         *,
-        login: str = BOT_LOGIN,
-        user_type: str = "Bot",
+        login: str | None = None,
+        user_type: str | None = None,
         validate: bool = True,
     ) -> None:
         self.token = token
         self.validate = validate
         self.read_only = False
-        self.user_forbidden = False
+        if login is None:
+            login = BOT_LOGIN if self.is_installation_token else PERSONAL_LOGIN
+        if user_type is None:
+            user_type = "Bot" if self.is_installation_token else "User"
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
         self._lock = threading.RLock()
@@ -385,6 +396,11 @@ class FakeGitHub:
             self._thread.join(timeout=5)
         self._httpd = None
         self._thread = None
+
+    @property
+    def is_installation_token(self) -> bool:
+        """An app installation token, such as an Actions GITHUB_TOKEN: GitHub's prefix ``ghs_``."""
+        return self.token.startswith("ghs_")
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -1118,7 +1134,7 @@ class FakeGitHub:
 
 @_route("GET", "/user")
 def _get_user(server: FakeGitHub, call: _Call) -> _Answer:
-    if server.user_forbidden:
+    if server.is_installation_token:  # as GitHub answers every GITHUB_TOKEN
         raise _HTTPError(403, FORBIDDEN_MESSAGE, f"{DOCS}/users/users#get-the-authenticated-user")
     return _Answer(200, server._private_user_json(call.identity))
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Run
-from tests.github_server import FakeGitHub
+from tests.github_server import PERSONAL_LOGIN, PERSONAL_TOKEN, FakeGitHub, check_no_violations
 from tests.gitrepo import GitRepo, clean_env
 from tests.octokit import webhook_example
 from versionbot import actions, render
@@ -155,14 +155,17 @@ def expected_annotation(unit: str, status: str, version_file: str, message: str,
 
 @pytest.fixture
 def github(fake_github: FakeGitHub) -> FakeGitHub:
-    fake_github.add_repo(REPO)
-    fake_github.user_forbidden = True  # an Actions GITHUB_TOKEN may not read GET /user
+    fake_github.add_repo(REPO)  # its token is an installation token, as an Actions GITHUB_TOKEN is
     return fake_github
 
 
 @pytest.fixture
 def pull(bumped: GitRepo, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     """main with version files at 1; branch `feature` changes fw's lock file without a bump."""
+    return open_pull(bumped, github)
+
+
+def open_pull(bumped: GitRepo, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     base = bumped.head()
     bumped.branch("feature")
     bumped.write(FW_LOCK, 'lock-version = "1.0"\n[[packages]]\nname = "numpy"\nversion = "2.0"\n')
@@ -302,24 +305,26 @@ def test_read_only_token_costs_only_the_comment(pull: tuple[GitRepo, str, str], 
     assert mine.body == render.MARKER + "\nout of date"
 
 
-def test_a_personal_token_finds_its_comment_by_login(
-    pull: tuple[GitRepo, str, str], github: FakeGitHub
-) -> None:
-    repo, base, head = pull
-    github.user_forbidden = False  # a PAT may read GET /user
-    other_bot = github.add_comment(
-        REPO, NUMBER, render.MARKER + "\nanother bot", author="x[bot]", author_type="Bot"
-    )
+def test_a_personal_token_finds_its_comment_by_login(bumped: GitRepo) -> None:
+    with FakeGitHub(PERSONAL_TOKEN) as github:  # a PAT may read GET /user
+        github.add_repo(REPO)
+        repo, base, head = open_pull(bumped, github)
+        comments, first = run_twice_as_a_person(github, repo, base, head)
+    check_no_violations(github)
+    assert first.code == 1
+    assert [c.body for c in comments] == [render.MARKER + "\nanother bot", first.summary]
+    assert comments[1].user.login == PERSONAL_LOGIN
+    assert github.request_lines()[-2:] == ["GET /user", LIST]
+
+
+def run_twice_as_a_person(github: FakeGitHub, repo: GitRepo, base: str, head: str) -> tuple[list[Any], Job]:
+    """Two runs with another bot's marked comment in the way: the person's own comment is kept."""
+    github.add_comment(REPO, NUMBER, render.MARKER + "\nanother bot", author="x[bot]", author_type="Bot")
     merge = merge_commit(repo, base, "feature")
     event = pull_request_event(base=base, head=head)
-
     first = run_job(github, repo, "pull_request", event, sha=merge)
     run_job(github, repo, "pull_request", event, sha=merge)
-
-    assert first.code == 1
-    comments = github.comments(REPO, NUMBER)
-    assert [c.body for c in comments] == [other_bot.body, first.summary]
-    assert github.request_lines()[-2:] == ["GET /user", LIST]
+    return github.comments(REPO, NUMBER), first
 
 
 def test_nothing_to_explain_makes_no_comment(bumped: GitRepo, github: FakeGitHub) -> None:

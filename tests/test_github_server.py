@@ -24,6 +24,8 @@ from tests.github_server import (
     BOT_LOGIN,
     FORBIDDEN_MESSAGE,
     JSON,
+    PERSONAL_LOGIN,
+    PERSONAL_TOKEN,
     FakeGitHub,
     Violation,
     check_no_violations,
@@ -223,15 +225,30 @@ def test_read_only_token_gets_403(seeded: FakeGitHub) -> None:
     assert [c.body for c in seeded.comments(REPO, 7)] == [existing.body]
 
 
-def test_user_endpoint_identity_and_actions_token(fake_github: FakeGitHub) -> None:
+def test_an_installation_token_may_not_read_get_user(fake_github: FakeGitHub) -> None:
+    assert fake_github.token.startswith("ghs_")  # what an Actions GITHUB_TOKEN looks like
+    assert fake_github.is_installation_token
     gh = client(fake_github)
-    user = gh.get_user()
-    assert (user.login, user.type) == (BOT_LOGIN, "Bot")
-    fake_github.user_forbidden = True
     with pytest.raises(GithubException) as error:
         gh.get_user().login  # noqa: B018 - the lazy user is fetched on attribute access
     assert error.value.status == 403
     assert error.value.data["message"] == FORBIDDEN_MESSAGE
+    assert error.value.data["documentation_url"].endswith("#get-the-authenticated-user")
+    # ... and it still acts as its bot everywhere else
+    fake_github.add_repo(REPO)
+    fake_github.add_pull(REPO, 7)
+    created = gh.get_repo(REPO).get_issue(7).create_comment("hello")
+    assert (created.user.login, created.user.type) == (BOT_LOGIN, "Bot")
+
+
+def test_a_personal_token_reads_its_user() -> None:
+    with FakeGitHub(PERSONAL_TOKEN) as server:
+        assert not server.is_installation_token
+        user = client(server).get_user()
+        assert (user.login, user.type) == (PERSONAL_LOGIN, "User")
+        assert server.request_lines() == ["GET /user"]
+        assert [r.status for r in server.requests] == [200]
+    check_no_violations(server)
 
 
 def test_authentication(seeded: FakeGitHub) -> None:
