@@ -217,9 +217,8 @@ def test_pull_request_fails_then_passes_with_one_sticky_comment(
     assert mine.body == failing.summary
     assert mine.body.startswith(render.MARKER + "\n**versionbot**: 2 of 2 units need action.")
     assert "| `fw` | 1 | 1 | ❌ needs-bump | 2 |" in mine.body
-    assert f"- modified {FW_LOCK}" in mine.body
-    assert "- depends fw 1 -&gt; 2" not in mine.body
-    assert "- depends fw 1 -> 2" in mine.body
+    assert f"- modified `{FW_LOCK}`" in mine.body
+    assert "- depends `fw` 1 -> 2" in mine.body
     assert "```sh\nversionbot bump --base origin/main\n```" in mine.body
     assert github.request_lines() == [
         "GET /user",
@@ -246,7 +245,7 @@ def test_pull_request_fails_then_passes_with_one_sticky_comment(
     assert passing.summary.startswith(
         render.MARKER + "\n**versionbot**: every unit's version matches its inputs."
     )
-    assert "#### ✅ `fw`: bumped\n\ninputs changed: 1 -> 2" in passing.summary
+    assert "#### ✅ `fw`: bumped\n\n```text\ninputs changed: 1 -> 2\n```" in passing.summary
     assert "To fix" not in passing.summary
     assert github.request_lines() == [
         "GET /user",

@@ -1,17 +1,70 @@
-"""Plans and unit states as text for people, JSON for programs, markdown for pull requests (pure)."""
+"""Plans and unit states as text for people, JSON for programs, markdown for pull requests (pure).
+
+Everything in a plan besides our own words comes from the repository, and on a pull request from its
+author: unit names, paths, value keys and values, and the messages that quote them. Each channel has
+one way out, so no report can forget it:
+
+- text leaves through `_text`: every line passes through `escape.visible`, so no repository text can
+  break a line (where the Actions runner would read a workflow command), and every line starts with
+  our own words;
+- markdown shows repository text only as code (`_code`, `_block`), so it never becomes a heading,
+  link, image, mention, HTML or the hidden marker; our own prose around it stays prose.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from versionbot import escape
 from versionbot.plan import Change, Finding, Plan, UnitState
 
 MARKER = "<!-- versionbot -->"
+_COMMENT_OPENER = "<!--"
+
+
+def _text(lines: Iterable[str]) -> str:
+    """The one way text reports leave: one visible line per line, however hostile its parts."""
+    return "".join(escape.visible(line) + "\n" for line in lines)
+
+
+def _code(text: str, *, in_table: bool = False) -> str:
+    """Repository text in markdown: inline code that cannot hold an HTML comment (or the marker)."""
+    return escape.code(_unmarked(text), in_table=in_table)
+
+
+def _block(text: str, *, info: str = "text") -> str:
+    return escape.block(_unmarked(text), info=info)
+
+
+def _unmarked(text: str) -> str:
+    # Code shows `<!--` literally, but a body that holds it could still be taken for one that starts
+    # with the marker by a careless reader; the `!` is shown as an escape instead, as `visible` does.
+    return text.replace(_COMMENT_OPENER, "<\\x21--")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _need_action(due: int, total: int) -> str:
+    """'1 unit needs action', '1 of 3 units needs action', '2 of 3 units need action'."""
+    verb = "needs" if due == 1 else "need"
+    if total == 1:
+        return f"{_count(due, 'unit')} {verb} action"
+    return f"{due} of {total} units {verb} action"
+
+
+# changes ---------------------------------------------------------------------------------------
 
 
 def describe_change(change: Change) -> str:
+    """One change on one line, for logs and annotations (repository text shown by `visible`)."""
+    return escape.visible(_change_words(change))
+
+
+def _change_words(change: Change) -> str:
     if change.kind == "renamed":
         return f"renamed {change.previous} -> {change.path}"
     if change.kind == "eol-only":
@@ -25,6 +78,26 @@ def describe_change(change: Change) -> str:
 
 def _show(value: Any) -> str:
     return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _change_markdown(change: Change) -> str:
+    """A change as a list item: our words as prose, every path, key and value as code."""
+    path, previous = _code(change.path or ""), _code(change.previous or "")
+    if change.kind == "renamed":
+        return f"renamed {previous} -> {path}"
+    if change.kind in ("value", "depends"):
+        before, after = _value_markdown(change.before), _value_markdown(change.after)
+        separator = ":" if change.kind == "value" else ""
+        return f"{change.kind} {_code(change.key or '')}{separator} {before} -> {after}"
+    return f"{change.kind} {path}"
+
+
+def _value_markdown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if type(value) is int:  # a version: our digits (a bool or a string would be the repository's)
+        return str(value)
+    return _code(json.dumps(value, ensure_ascii=False))
 
 
 def _versions(finding: Finding) -> str:
@@ -52,15 +125,12 @@ def check_text(plan: Plan) -> str:
         lines.append(
             f"{mark} {finding.unit} [{finding.status.value}] {_versions(finding)}: {finding.message}"
         )
-        lines.extend(f"       {describe_change(change)}" for change in finding.changes)
-    failing = len(plan.due)
-    summary = (
-        "all units are consistent" if plan.ok else f"{failing} of {len(plan.findings)} units need action"
-    )
+        lines.extend(f"       {_change_words(change)}" for change in finding.changes)
+    summary = "all units are consistent" if plan.ok else _need_action(len(plan.due), len(plan.findings))
     if quiet:
         summary += f"; {quiet} unchanged"
     lines.append(f"versionbot: {summary} (base {_short(plan.base)}, head {_short(plan.head)})")
-    return "\n".join(lines) + "\n"
+    return _text(lines)
 
 
 def check_json(plan: Plan) -> str:
@@ -87,13 +157,21 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+_GROUPS = (
+    ("Changed inputs", ("added", "removed", "modified", "renamed")),
+    ("Changed values and dependencies", ("value", "depends")),
+    ("Ignored: only line endings changed", ("eol-only",)),
+)
+
+
 def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
     """The report for a pull-request comment or a job summary: a table of units, then for every unit
-    that changed (or must) why, and for failures the command that fixes them."""
+    that changed (or must) why, and for failures the command that fixes them. It starts with
+    `MARKER`, and nothing after it can hold the marker or any other HTML comment."""
     if plan.ok:
         headline = "**versionbot**: every unit's version matches its inputs."
     else:
-        headline = f"**versionbot**: {len(plan.due)} of {len(plan.findings)} units need action."
+        headline = f"**versionbot**: {_need_action(len(plan.due), len(plan.findings))}."
     lines = [MARKER, headline]
     # A monorepo has hundreds of untouched units: they are folded away, not listed in every comment.
     quiet: list[Finding] = []
@@ -102,68 +180,50 @@ def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
         (quiet if finding.status.value == "unchanged" and not finding.changes else shown).append(finding)
     if shown:
         lines += ["", "| unit | base | head | status | expected |", "|---|---|---|---|---|"]
-    for finding in shown:
-        base = "—" if finding.base_version is None else str(finding.base_version)
-        head = "—" if finding.recorded_version is None else str(finding.recorded_version)
-        icon = "✅" if finding.is_fine else "❌"
-        status, expected = f"{icon} {finding.status.value}", finding.expected_version
-        lines.append(f"| `{finding.unit}` | {base} | {head} | {status} | {expected} |")
+        lines.extend(_table_row(finding) for finding in shown)
     if quiet:
-        count = f"{len(quiet)} unit{'s' if len(quiet) > 1 else ''}"
-        lines += ["", f"<details><summary>{count} unchanged</summary>", "", "| unit | version |", "|---|---|"]
-        lines.extend(f"| `{finding.unit}` | {finding.expected_version} |" for finding in quiet)
+        summary = f"{_count(len(quiet), 'unit')} unchanged"
+        lines += ["", f"<details><summary>{summary}</summary>", "", "| unit | version |", "|---|---|"]
+        lines.extend(f"| {_code(f.unit, in_table=True)} | {f.expected_version} |" for f in quiet)
         lines += ["", "</details>"]
     for finding in shown:
-        icon = "✅" if finding.is_fine else "❌"
-        lines += [
-            "",
-            f"#### {icon} `{finding.unit}`: {finding.status.value}",
-            "",
-            _escape_md(finding.message),
-        ]
-        groups = (
-            ("Changed inputs", ("added", "removed", "modified", "renamed")),
-            ("Changed values and dependencies", ("value", "depends")),
-            ("Ignored: only line endings changed", ("eol-only",)),
-        )
-        for title, kinds in groups:
-            changes = [change for change in finding.changes if change.kind in kinds]
-            if changes:
-                lines += ["", f"{title}:", ""]
-                lines.extend(f"- {_change_markdown(change)}" for change in changes)
+        lines += _finding_markdown(finding)
     if not plan.ok:
-        lines += [
-            "",
-            "**To fix**, run this on the branch and commit the version files it writes:",
-            "",
-            "```sh",
-            command,
-            "```",
-        ]
-    lines += ["", f"<sub>base `{_short(plan.base)}` · head `{_short(plan.head)}`</sub>"]
+        lines += ["", "**To fix**, run this on the branch and commit the version files it writes:", ""]
+        lines.append(_block(command, info="sh"))
+    lines += ["", f"<sub>base {_code(_short(plan.base))} · head {_code(_short(plan.head))}</sub>"]
     return "\n".join(lines) + "\n"
 
 
-def _change_markdown(change: Change) -> str:
-    """`describe_change` with the paths escaped, so `__main__.py` is not read as bold text."""
-    path, previous = _escape_path(change.path or ""), _escape_path(change.previous or "")
-    if change.kind == "renamed":
-        return f"renamed {previous} -> {path}"
-    if change.kind == "eol-only":
-        return f"eol-only {path}"
-    if change.kind in ("value", "depends"):
-        return _escape_md(describe_change(change))
-    return f"{change.kind} {path}"
+def _table_row(finding: Finding) -> str:
+    base = "—" if finding.base_version is None else str(finding.base_version)
+    head = "—" if finding.recorded_version is None else str(finding.recorded_version)
+    status = f"{_icon(finding)} {finding.status.value}"
+    unit = _code(finding.unit, in_table=True)
+    return f"| {unit} | {base} | {head} | {status} | {finding.expected_version} |"
 
 
-def _escape_path(path: str) -> str:
-    escaped = "".join("\\" + char if char in "\\`*_[]|~#" else char for char in path)
-    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("\r", "\\r").replace("\n", "\\n")  # git allows them in names
+def _icon(finding: Finding) -> str:
+    return "✅" if finding.is_fine else "❌"
 
 
-def _escape_md(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("&lt;-", "<-").replace("-&gt;", "->")
+def _finding_markdown(finding: Finding) -> list[str]:
+    # The message mixes our words with names from the repository, so all of it is code: a fenced
+    # block of its own, which shows every character as it is and which nothing inside can close.
+    lines = ["", f"#### {_icon(finding)} {_code(finding.unit)}: {finding.status.value}", ""]
+    lines.append(_block(finding.message))
+    for title, kinds in _GROUPS:
+        changes = [change for change in finding.changes if change.kind in kinds]
+        if changes:
+            lines += ["", f"{title}:", ""]
+            lines.extend(f"- {_change_markdown(change)}" for change in changes)
+    return lines
+
+
+def error_markdown(message: str) -> str:
+    """The job summary of a check that could not be made: the message (it may quote the
+    repository, or git's own words) as a code block."""
+    return f"**versionbot** could not check:\n\n{_block(message)}\n"
 
 
 # bump ------------------------------------------------------------------------------------------
@@ -180,8 +240,8 @@ def bump_text(due: Sequence[Finding], *, is_dry_run: bool) -> str:
             f"{verb} {finding.version_file}: {finding.unit} {recorded} -> {finding.expected_version} "
             f"({finding.status.value})"
         )
-        lines.extend(f"    {describe_change(change)}" for change in finding.changes)
-    return "\n".join(lines) + "\n"
+        lines.extend(f"    {_change_words(change)}" for change in finding.changes)
+    return _text(lines)
 
 
 # status and export -----------------------------------------------------------------------------
@@ -203,19 +263,24 @@ def state_json(state: UnitState) -> dict[str, Any]:
 
 
 def status_text(states: Sequence[UnitState]) -> str:
+    """One line per unit, starting with our own word (`current`, `NOT CURRENT`), never a name."""
     lines = []
     for state in states:
-        where = "current" if state.is_current else f"NOT CURRENT: {state.problem}"
-        lines.append(f"{state.deploy_name or state.unit + '@?'}  {state.version_file}  {where}")
-    return "\n".join(lines) + "\n"
+        deploy = state.deploy_name or f"{state.unit}@?"
+        if state.is_current:
+            lines.append(f"current     {deploy}  {state.version_file}")
+        else:
+            lines.append(f"NOT CURRENT {deploy}  {state.version_file}: {state.problem}")
+    return _text(lines)
 
 
 def status_markdown(states: Sequence[UnitState]) -> str:
     lines = ["| unit | version | deploy | current |", "|---|---|---|---|"]
     for state in states:
-        current = "✅" if state.is_current else f"❌ {_escape_md(state.problem or '')}"
+        current = "✅" if state.is_current else f"❌ {_code(state.problem or '', in_table=True)}"
         version = "—" if state.version is None else str(state.version)
-        lines.append(f"| `{state.unit}` | {version} | `{state.deploy_name or '—'}` | {current} |")
+        deploy = "—" if state.deploy_name is None else _code(state.deploy_name, in_table=True)
+        lines.append(f"| {_code(state.unit, in_table=True)} | {version} | {deploy} | {current} |")
     return "\n".join(lines) + "\n"
 
 
