@@ -375,3 +375,33 @@ def test_git_dir_and_work_tree_from_the_environment(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["units"][0]["status"] == "needs-bump"
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "fragment"),
+    [
+        (b"\xff\xfe[project]\n", "not UTF-8"),
+        (b"[[[\n", "invalid TOML"),
+        (b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n", "invalid TOML"),
+    ],
+    ids=["not-utf8", "not-toml", "deep"],
+)
+def test_init_names_a_pyproject_it_cannot_read(tmp_path: Path, run: Run, pyproject: bytes, fragment: str) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("uv.lock", "version = 1\n")
+    repo.write("pyproject.toml", pyproject)
+    result = run(repo, "init")
+    assert result.code == 2
+    assert f"pyproject.toml: {fragment}" in result.err
+    assert (repo.path / "pyproject.toml").read_bytes() == pyproject
+
+
+def test_init_writes_into_tool_tables_split_by_another_table(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("uv.lock", "version = 1\n")
+    repo.write("pyproject.toml", '[tool.black]\nline-length = 99\n\n[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n')
+    assert run(repo, "init").code == 0
+    text = repo.read("pyproject.toml")
+    assert text.startswith('[tool.black]\nline-length = 99\n')
+    assert '[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n' in text
+    assert run(repo, "bump").code == 0
