@@ -8,9 +8,13 @@ every request against GitHub's OpenAPI description.
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +25,12 @@ from tests.conftest import Run
 from tests.github_server import PERSONAL_LOGIN, PERSONAL_TOKEN, FakeGitHub, check_no_violations
 from tests.gitrepo import GitRepo, clean_env
 from tests.octokit import webhook_example
+from tests.test_render import assert_only_our_markup, parse
 from versionbot import actions, render
 from versionbot.actions import ActionsError, Environment, select
+from versionbot.ci import CUT_NOTE
+from versionbot.plan import Finding, Plan, Status
+from versionbot.versionfile import VersionFile
 
 REPO = "octo/project"
 NUMBER = 7
@@ -86,8 +94,11 @@ def run_job(
     *,
     sha: str | None = None,
     args: tuple[str, ...] = (),
+    environ: dict[str, str] | None = None,
+    command: tuple[str, ...] = (sys.executable, "-m", "versionbot"),
 ) -> Job:
-    """One `versionbot ci` step, in a fresh job (new output and summary files)."""
+    """One `versionbot ci` step, in a fresh job (new output and summary files). `environ` adds to or
+    overrides the step's environment; whatever GITHUB_TOKEN it ends with must not leak."""
     job = checkout.path.parent / f"job-{len(list(checkout.path.parent.glob('job-*')))}"
     job.mkdir()
     event_path, output, summary = job / "event.json", job / "output", job / "summary.md"
@@ -103,8 +114,9 @@ def run_job(
     )
     if sha is not None:
         env["GITHUB_SHA"] = sha
+    env.update(environ or {})
     done = subprocess.run(
-        [sys.executable, "-m", "versionbot", "ci", *args],
+        [*command, "ci", *args],
         cwd=checkout.path,
         env=env,
         capture_output=True,
@@ -126,8 +138,16 @@ def run_job(
         output.read_text() if output.exists() else "",
     ]
     everything += [comment.body for comment in server.comments(REPO, NUMBER)]
-    assert not [text for text in everything if server.token in text], "the token leaked"
+    for secret in {server.token, env["GITHUB_TOKEN"]}:
+        assert not [text for text in everything if leaks(secret, text)], "the token leaked"
     return job_result
+
+
+def leaks(secret: str, text: str) -> bool:
+    """Whether `text` shows `secret` in any form: as given, stripped, or quoted by Python or JSON."""
+    forms = {secret, secret.strip(), repr(secret)[1:-1], repr(secret.strip())[1:-1], ascii(secret)[1:-1]}
+    forms |= {json.dumps(form)[1:-1] for form in tuple(forms)}
+    return any(form in text for form in forms if len(form) >= 4)
 
 
 def pull_request_event(*, base: str, head: str, event: str = "pull_request") -> dict[str, Any]:
@@ -281,10 +301,10 @@ def test_read_only_token_costs_only_the_comment(pull: tuple[GitRepo, str, str], 
     assert read_only.outputs == writable.outputs
     assert read_only.annotations[:-1] == writable.annotations
     assert read_only.annotations[-1] == (
-        "::warning title=versionbot::no pull-request comment: creating the comment on octo/project#8 failed: "
-        "403 Resource not accessible by integration: the token may not write comments; pull requests from "
-        "forks get a read-only GITHUB_TOKEN, elsewhere grant the job `permissions: pull-requests: write`. "
-        "The check itself is unaffected."
+        "::warning title=versionbot::no pull-request comment: POST /repos/octo/project/issues/8/comments "
+        "answered 403 Resource not accessible by integration: the token may not write comments; pull "
+        "requests from forks get a read-only GITHUB_TOKEN, elsewhere grant the job `permissions: "
+        "pull-requests: write`. The check itself is unaffected."
     )
     assert github.comments(REPO, 8) == []
     assert [r.status for r in github.requests] == [403, 200, 403]
@@ -299,7 +319,7 @@ def test_read_only_token_costs_only_the_comment(pull: tuple[GitRepo, str, str], 
     assert (stale.code, stale.summary, stale.outputs) == (1, writable.summary, writable.outputs)
     assert stale.annotations[-1].startswith(
         "::warning title=versionbot::no pull-request comment: "
-        f"editing comment {mine.id} on {REPO}#7 failed: 403 Resource not accessible by integration"
+        f"PATCH /repos/{REPO}/issues/comments/{mine.id} answered 403 Resource not accessible by integration"
     )
     assert mine.body == render.MARKER + "\nout of date"
 
@@ -729,6 +749,35 @@ def test_truncate_keeps_whole_lines() -> None:
     assert actions.truncate("short\n", 200, "(cut)") == "short\n"
 
 
+def test_truncate_never_leaves_a_code_block_or_a_folded_section_open() -> None:
+    body = render.check_markdown(
+        Plan(
+            base=A,
+            head=B,
+            findings=tuple(
+                Finding(
+                    unit=f"u{i}",
+                    status=Status.UNCHANGED if i % 2 else Status.NEEDS_BUMP,
+                    version_file=f"u{i}/version.json",
+                    base_version=1,
+                    recorded_version=1,
+                    expected=VersionFile(unit=f"u{i}", version=2, inputs={}, inputs_hash="sha256:0"),
+                    changes=(),
+                    message="one\ntwo\nthree",
+                )
+                for i in range(200)
+            ),
+        )
+    )
+    for limit in range(2000, 8000, 37):  # cuts everywhere: in tables, blocks and the folded list
+        cut = actions.truncate(body, limit, CUT_NOTE)
+        assert len(cut) <= limit
+        assert cut.endswith(f"\n\n{CUT_NOTE}\n")
+        markdown = parse(cut)  # fails on a fence left open
+        assert markdown.prose[-1] == "" or markdown.prose[-2] == CUT_NOTE
+        assert cut.count("<details>") == cut.count("</details>")
+
+
 def test_check_does_not_import_pygithub(bumped: GitRepo) -> None:
     code = "import sys; from versionbot.cli import main; main(['check']); print('github' in sys.modules)"
     done = subprocess.run(
@@ -740,3 +789,366 @@ def test_check_does_not_import_pygithub(bumped: GitRepo) -> None:
         check=False,
     )
     assert done.stdout.strip().endswith("False"), done.stdout + done.stderr
+
+
+# nothing from the repository or the event speaks for versionbot ------------------------------------
+
+
+def runner_commands(*streams: str) -> list[str]:
+    """The workflow commands the Actions runner acts on in these streams: lines that start, after
+    leading white space, with `::` (or the old `##[`), outside `::stop-commands::` sections."""
+    commands = []
+    for stream in streams:
+        stopped: str | None = None
+        for line in stream.splitlines():
+            text = line.strip()
+            if stopped is not None:
+                if text == f"::{stopped}::":
+                    stopped = None
+                continue
+            if text.startswith("::stop-commands::"):
+                stopped = text.removeprefix("::stop-commands::")
+            elif text.startswith(("::", "##[")):
+                commands.append(text)
+    return commands
+
+
+def command_names(commands: list[str]) -> list[str]:
+    return [re.split(r"[ :]", command.removeprefix("::"), maxsplit=1)[0] for command in commands]
+
+
+HOSTILE_FILES = (
+    "req/fw/a\n::error::pwned",
+    "req/fw/b\r::add-mask::pwned",
+    "req/fw/ping @octocat www.evil.example [x](http:/e.example) ![i](http:/t.png) <img src=x>",
+    "req/fw/<!-- versionbot -->",
+    "req/fw/```",
+    "req/fw/\u2028::warning::pwned",
+)
+
+
+def test_hostile_names_reach_no_workflow_command_and_no_markup(bumped: GitRepo, github: FakeGitHub) -> None:
+    base = bumped.head()
+    bumped.branch("feature")
+    for name in HOSTILE_FILES:
+        bumped.write(name, "x\n")
+    config = bumped.read("versionbot.toml").replace(
+        'values = { runtime = "cpython-3.11" }',
+        'values = { runtime = "cpython-3.11", "k\\n::add-mask::pwned" = "v\\n# h @octocat" }',
+    )
+    bumped.write("versionbot.toml", config)
+    head = bumped.commit("hostile names")
+    github.add_pull(REPO, NUMBER, head_sha=head, base_sha=base)
+    merge = merge_commit(bumped, base, "feature")
+
+    job = run_job(github, bumped, "pull_request", pull_request_event(base=base, head=head), sha=merge)
+
+    assert job.code == 1, job.err
+    assert job.err == ""
+    commands = runner_commands(job.out, job.err)
+    assert command_names(commands) == ["error", "error"]  # app's and fw's annotations, nothing else
+    assert [command.split("::", 2)[1] for command in commands] == [
+        f"error file={APP},title=versionbot%3A app (needs-bump)",
+        f"error file={FW},title=versionbot%3A fw (needs-bump)",
+    ]
+    assert "%0Aadded req/fw/a\\n::error::pwned%0A" in commands[1]  # the exact bytes the runner sees
+    assert "\n       added req/fw/a\\n::error::pwned\n" in job.out
+    assert "\n       added req/fw/b\\r::add-mask::pwned\n" in job.out
+    assert "\n       value k\\n::add-mask::pwned: (none) -> " in job.out
+    (comment,) = github.comments(REPO, NUMBER)
+    assert comment.body == job.summary
+    markdown = assert_only_our_markup(comment.body)
+    assert "req/fw/a\\n::error::pwned" in markdown.spans
+    assert "req/fw/\\u2028::warning::pwned" in markdown.spans
+    assert "k\\n::add-mask::pwned" in markdown.spans
+    assert '"v\\n# h @octocat"' in markdown.spans
+
+
+def test_a_config_error_quoting_a_name_is_one_escaped_line(bumped: GitRepo, github: FakeGitHub) -> None:
+    before = bumped.head()
+    bumped.write("versionbot.toml", bumped.read("versionbot.toml") + '\n[units."x\\n::error::pwned"]\n')
+    after = bumped.commit("a unit name with a line break")
+    payload = webhook_example("push")
+    payload.update(before=before, after=after, ref="refs/heads/main")
+
+    job = run_job(github, bumped, "push", payload, sha=after)
+
+    assert job.code == 2
+    (line,) = job.err.splitlines()
+    assert line.startswith("versionbot: error: versionbot.toml: units.x\\n::error::pwned: ")
+    (command,) = runner_commands(job.out, job.err)
+    assert command.startswith(
+        "::error title=versionbot could not check::versionbot.toml: units.x\\n::error::pwned: "
+    )
+    assert "```text\nversionbot.toml: units.x\\n::error::pwned: " in job.summary
+
+
+def test_a_configured_base_and_gits_answer_are_escaped(bumped: GitRepo, github: FakeGitHub) -> None:
+    config = bumped.read("versionbot.toml")
+    bumped.write("versionbot.toml", 'base = "main\\n::error::pwned"\n' + config)
+    bumped.branch("topic")
+    bumped.write(FW_LOCK, "numpy 2.0\n")
+    after = bumped.commit("a new branch with a hostile base")
+    payload = webhook_example("push")  # `before` is all zeros: judged against the configured base
+    payload.update(after=after, ref="refs/heads/topic")
+
+    job = run_job(github, bumped, "push", payload, sha=after)
+
+    assert job.code == 2
+    assert job.out.splitlines()[0] == (
+        "versionbot: fetching the configured base (main\\n::error::pwned on origin) from origin"
+    )
+    assert command_names(runner_commands(job.out, job.err)) == ["error"]
+    assert all(line.startswith("versionbot: ") for line in job.err.splitlines())
+    assert "could not fetch the configured base (main\\n::error::pwned on origin)" in job.err
+
+
+# the token ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding", ["\n", "\r\n", " \t"])
+def test_a_token_pasted_with_white_space_still_comments_and_never_shows(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub, padding: str
+) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    environ = {"GITHUB_TOKEN": github.token + padding}
+
+    job = run_job(
+        github, repo, "pull_request", pull_request_event(base=base, head=head), sha=merge, environ=environ
+    )
+
+    assert job.code == 1
+    assert "pull-request comment: created" in job.out
+    assert [c.body for c in github.comments(REPO, NUMBER)] == [job.summary]
+
+
+@pytest.mark.parametrize("token", ["ghs_tökén0000", "ghs_first\nghs_second", "ghs_\x1b[2Jclear"])
+def test_a_token_no_github_token_looks_like_is_a_clear_warning(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub, token: str
+) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+
+    job = run_job(
+        github,
+        repo,
+        "pull_request",
+        pull_request_event(base=base, head=head),
+        sha=merge,
+        environ={"GITHUB_TOKEN": token},
+    )
+
+    assert job.code == 1  # the check's own answer
+    assert job.annotations[-1] == (
+        "::warning title=versionbot::no pull-request comment: GITHUB_TOKEN holds white space or characters "
+        "other than printable ASCII, which no GitHub token does (it is not shown here): check the action's "
+        "`github-token` input and the secret it names. The check itself is unaffected."
+    )
+    assert "Traceback" not in job.err
+    assert github.requests == []
+
+
+def test_an_api_url_that_is_no_url_names_the_variable(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub
+) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    event = pull_request_event(base=base, head=head)
+
+    job = run_job(github, repo, "pull_request", event, sha=merge, environ={"GITHUB_API_URL": "not a url"})
+
+    assert job.code == 1
+    assert job.annotations[-1] == (
+        "::warning title=versionbot::no pull-request comment: GITHUB_API_URL is 'not a url', not the URL "
+        "of a GitHub API (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server). "
+        "The check itself is unaffected."
+    )
+    assert "Traceback" not in job.err
+
+
+def test_without_pygithub_the_check_runs_and_says_how_to_install_it(
+    bumped: GitRepo, github: FakeGitHub, tmp_path: Path
+) -> None:
+    import github as pygithub
+
+    home = Path(pygithub.__file__).resolve().parent.parent  # the site-packages that holds it
+    hidden = tmp_path / "site-packages-without-github"
+    hidden.mkdir()
+    for entry in home.iterdir():  # the same folder, minus PyGithub
+        if entry.name != "github" and not entry.name.lower().startswith("pygithub"):
+            (hidden / entry.name).symlink_to(entry)
+    bootstrap = (
+        "import importlib.util, os, runpy, sys\n"
+        "home, hidden = sys.argv.pop(1), sys.argv.pop(1)\n"
+        "sys.path[:] = [hidden if os.path.realpath(p) == home else p for p in sys.path]\n"
+        "sys.exit(99) if importlib.util.find_spec('github') else None\n"
+        "runpy.run_module('versionbot', run_name='__main__', alter_sys=True)\n"
+    )
+    base = bumped.head()
+    bumped.branch("feature")
+    bumped.write("README.md", "not an input, changed\n")
+    head = bumped.commit("docs")  # every version is right
+    merge = merge_commit(bumped, base, "feature")
+    command = (sys.executable, "-c", bootstrap, str(home), str(hidden))
+
+    job = run_job(
+        github, bumped, "pull_request", pull_request_event(base=base, head=head), sha=merge, command=command
+    )
+
+    assert (job.code, job.err) == (0, "")
+    assert job.statuses() == {"app": "unchanged", "fw": "unchanged"}
+    assert job.annotations == [
+        "::warning title=versionbot::no pull-request comment: PyGithub is not installed (github cannot be "
+        "imported); pip install 'versionbot[github]'. The check itself is unaffected."
+    ]
+    assert github.requests == []
+
+
+# event payloads ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            '{"pull_request": {"number": ' + "7" * 5000 + "}}",
+            "the event payload holds a number too long to read",
+        ),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "the event payload nests too deeply to read"),
+        (
+            '{"pull_request": {"base": {"sha": ' + "[" * 960 + "]" * 960 + "}}}",
+            "pull_request.base.sha must be a commit id, not an array",
+        ),
+        (
+            '{"pull_request": {"base": {"sha": "' + "\\n::error::pwned" * 1000 + '"}}}',
+            "pull_request.base.sha must be a commit id, not the string '\\n::error::pwned\\n::error::pwned",
+        ),
+    ],
+    ids=["huge-number", "deep-array", "deep-value", "long-string"],
+)
+def test_an_event_payload_ends_in_a_clear_error(
+    bumped: GitRepo, tmp_path: Path, payload: str, message: str
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(payload)
+    env = clean_env(
+        GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(path), GITHUB_REPOSITORY=REPO, GITHUB_SHA=M
+    )
+
+    done = bumped.versionbot("ci", env=env)
+
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert len(done.stderr) < 1000
+    assert runner_commands(done.stdout, done.stderr) == [done.stdout.strip()]  # our one annotation
+
+
+def test_an_unset_github_sha_is_said_so(tmp_path: Path) -> None:
+    env = environment(tmp_path, "workflow_dispatch", webhook_example("workflow_dispatch"))
+    with pytest.raises(ActionsError, match=r"^GITHUB_SHA is not set; the workflow_dispatch event sets it"):
+        select(env, configured_base=None)
+
+
+# honest messages and bounded waiting ------------------------------------------------------------
+
+
+def test_a_404_on_get_user_blames_the_api_url(pull: tuple[GitRepo, str, str], github: FakeGitHub) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    github.fail_next(1, status=404, method="GET", path="/user", message="Not Found")
+
+    job = run_job(github, repo, "pull_request", pull_request_event(base=base, head=head), sha=merge)
+
+    assert job.code == 1
+    assert job.annotations[-1] == (
+        "::warning title=versionbot::no pull-request comment: GET /user answered 404 Not Found: "
+        "GITHUB_API_URL does not lead to a GitHub API; it should be https://api.github.com, or "
+        "https://HOST/api/v3 on GitHub Enterprise Server. The check itself is unaffected."
+    )
+    assert "does not exist" not in job.annotations[-1]
+
+
+def test_a_403_on_listing_comments_is_about_reading(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub
+) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    path = f"/repos/{REPO}/issues/{NUMBER}/comments"
+    github.fail_next(1, status=403, method="GET", path=path, message="Resource not accessible by integration")
+
+    job = run_job(github, repo, "pull_request", pull_request_event(base=base, head=head), sha=merge)
+
+    assert job.code == 1
+    assert job.annotations[-1] == (
+        f"::warning title=versionbot::no pull-request comment: GET {path} answered 403 Resource not "
+        "accessible by integration: the token may not read the pull request's comments: grant the job "
+        "`permissions: pull-requests: read` (`write` to comment). The check itself is unaffected."
+    )
+    assert github.request_lines() == ["GET /user", LIST]
+
+
+@pytest.mark.parametrize("status", [429, 403])
+def test_a_wait_above_the_cap_gives_up_at_once_and_says_when_to_retry(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub, status: int
+) -> None:
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    github.rate_limit_next(1, status=status, retry_after=3600, method="GET")
+    start = time.monotonic()
+
+    job = run_job(github, repo, "pull_request", pull_request_event(base=base, head=head), sha=merge)
+
+    assert time.monotonic() - start < 30  # not an hour, nor three times 60 s
+    assert job.code == 1
+    assert github.request_lines() == ["GET /user"]
+    assert re.fullmatch(
+        rf"::warning title=versionbot::no pull-request comment: GET /user answered {status} API rate limit "
+        r"exceeded for installation ID 1\.: GitHub's API rate limit is exhausted, and versionbot waits at "
+        r"most 60 s for it; run the job again after \d\d:\d\d:\d\d UTC\. The check itself is unaffected\.",
+        job.annotations[-1],
+    )
+
+
+def test_an_api_that_never_answers_costs_the_deadline_not_minutes(
+    pull: tuple[GitRepo, str, str], github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from versionbot import ci
+    from versionbot import github as adapter
+    from versionbot.cli import Workspace
+
+    repo, base, head = pull
+    merge = merge_commit(repo, base, "feature")
+    monkeypatch.setattr(adapter, "TIMEOUT", 1)
+    monkeypatch.setattr(adapter, "DEADLINE", 2.0)
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(pull_request_event(base=base, head=head)))
+    out = io.StringIO()
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as hole:  # connects, then silence
+        host = f"127.0.0.1:{hole.getsockname()[1]}"
+        environ = {
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_SHA": merge,
+            "GITHUB_API_URL": f"http://{host}",
+            "GITHUB_TOKEN": github.token,
+        }
+        start = time.monotonic()
+        passed = ci.run(
+            lambda: Workspace.open(repo.path, None),
+            config_path=None,
+            is_commenting=True,
+            environ=environ,
+            out=out,
+        )
+        elapsed = time.monotonic() - start
+
+    assert passed is False
+    assert elapsed < 2.0 + 1 + 5  # the deadline, one request's timeout, and the check itself
+    warning = out.getvalue().splitlines()[-1]
+    assert warning == (
+        f"::warning title=versionbot::no pull-request comment: GET /user got no answer from {host} in time "
+        "(versionbot gives the comment 3 s at most, 1 s a request); run the job again later, and check "
+        "GITHUB_API_URL if this goes on. The check itself is unaffected."
+    )

@@ -42,14 +42,16 @@ class Environment:
 
     event_name: str
     event_path: Path
-    event: Mapping[str, Any]
+    event: Mapping[str, Any] = field(repr=False)  # untrusted: may be huge or deep
     repository: str  # owner/name of the repository the workflow runs in
     api_url: str
     sha: str | None  # GITHUB_SHA
     output: Path | None  # GITHUB_OUTPUT
     summary: Path | None  # GITHUB_STEP_SUMMARY
     workspace: Path | None  # GITHUB_WORKSPACE
-    token: str | None = field(default=None, repr=False)  # never printed, never logged
+    # Without surrounding white space: a secret pasted with its newline is still the token, and an
+    # HTTP library would refuse it and quote it in its message. Never printed, never logged.
+    token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Environment:
@@ -84,19 +86,35 @@ class Environment:
             output=optional_path("GITHUB_OUTPUT"),
             summary=optional_path("GITHUB_STEP_SUMMARY"),
             workspace=optional_path("GITHUB_WORKSPACE"),
-            token=environ.get("GITHUB_TOKEN") or None,
+            token=environ.get("GITHUB_TOKEN", "").strip() or None,
         )
 
 
 def _load_event(path: Path) -> Mapping[str, Any]:
+    """The event payload: untrusted JSON, so deep nesting and huge numbers are errors, not crashes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ActionsError(
             f"GITHUB_EVENT_PATH {path}: cannot read the event payload: {error.strerror}"
         ) from None
-    except ValueError as error:
+    except UnicodeDecodeError as error:
+        raise ActionsError(
+            f"GITHUB_EVENT_PATH {path}: the event payload is not UTF-8 (byte {error.start})"
+        ) from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ActionsError(
+            f"GITHUB_EVENT_PATH {path}: the event payload nests too deeply to read; no GitHub event does"
+        ) from None
+    except json.JSONDecodeError as error:
         raise ActionsError(f"GITHUB_EVENT_PATH {path}: the event payload is not JSON: {error}") from None
+    except ValueError:  # an integer longer than Python converts (4300 digits)
+        raise ActionsError(
+            f"GITHUB_EVENT_PATH {path}: the event payload holds a number too long to read; no GitHub "
+            "event does"
+        ) from None
     if not isinstance(data, dict):
         raise ActionsError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
     return data
@@ -180,7 +198,10 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
     if requested is not None and (
         not isinstance(requested, str) or any(char.isspace() or not char.isprintable() for char in requested)
     ):
-        raise ActionsError(f"{env.event_path}: inputs.base must be a revision (a string), not {requested!r}")
+        raise ActionsError(
+            f"{env.event_path}: inputs.base must be a revision (a string without white space), "
+            f"not {describe(requested)}"
+        )
     if requested:
         comparison = Comparison(
             head=head,
@@ -207,9 +228,35 @@ def _against_default(
 
 
 def _sha(env: Environment) -> str:
-    if env.sha is None or not _COMMIT_ID.fullmatch(env.sha):
-        raise ActionsError(f"GITHUB_SHA is {env.sha!r}, not a commit id; the {env.event_name} event sets it")
+    if env.sha is None:
+        raise ActionsError(f"GITHUB_SHA is not set; the {env.event_name} event sets it to a commit id")
+    if not _COMMIT_ID.fullmatch(env.sha):
+        raise ActionsError(
+            f"GITHUB_SHA is {describe(env.sha)}, not a commit id; the {env.event_name} event sets it"
+        )
     return env.sha
+
+
+def describe(value: Any) -> str:
+    """What an untrusted value is, for a message: its type and a short, escaped preview, never all of
+    it (it may be megabytes long, nested a thousand deep, or hold line breaks)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        digits = str(value)  # JSON's integers are short enough to convert
+        return f"the number {digits}" if len(digits) <= 20 else f"a number of {len(digits)} digits"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        preview = repr(value[:40])  # repr shows line breaks and control characters as escapes
+        return f"the string {preview}" + ("..." if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 @dataclass(frozen=True)
@@ -234,13 +281,13 @@ class _Payload:
     def string(self, key: str) -> str:
         value = self._require(key)
         if not isinstance(value, str) or not value:
-            raise ActionsError(f"{self.path}: {key} must be a non-empty string, not {value!r}")
+            raise ActionsError(f"{self.path}: {key} must be a non-empty string, not {describe(value)}")
         return value
 
     def integer(self, key: str) -> int:
         value = self._require(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ActionsError(f"{self.path}: {key} must be a positive integer, not {value!r}")
+            raise ActionsError(f"{self.path}: {key} must be a positive integer, not {describe(value)}")
         return value
 
     def commit(self, key: str) -> str:
@@ -253,7 +300,7 @@ class _Payload:
         """A commit id, or None for git's all-zeros id (no commit: a new or a deleted branch)."""
         value = self._require(key)
         if not isinstance(value, str) or not _COMMIT_ID.fullmatch(value):
-            raise ActionsError(f"{self.path}: {key} must be a commit id, not {value!r}")
+            raise ActionsError(f"{self.path}: {key} must be a commit id, not {describe(value)}")
         return None if set(value) == {"0"} else value
 
 
@@ -311,9 +358,40 @@ def annotation_path(root: Path, path: str, workspace: Path | None) -> str:
     return path if relative.startswith("..") else Path(relative).as_posix()
 
 
+_DETAILS_CLOSE = "</details>"
+
+
 def truncate(text: str, limit: int, note: str) -> str:
-    """`text` cut at a line boundary to fit `limit` characters, ending with `note`."""
+    """Markdown `text` cut to fit `limit` characters, ending with `note`.
+
+    The cut falls at a line boundary outside every fenced code block (an open fence would swallow
+    the note), and a folded `<details>` section it falls in is closed, so what is left renders as
+    it did.
+    """
     if len(text) <= limit:
         return text
-    cut = text.rfind("\n", 0, limit - len(note) - 2)
-    return text[: max(cut, 0)] + "\n\n" + note + "\n"
+    budget = limit - len(note) - len(_DETAILS_CLOSE) - 6  # the blank lines around both
+    kept: list[str] = []
+    size = 0
+    fence: str | None = None
+    is_folded = False
+    safe = (0, False)  # (lines kept, inside <details>) at the last place a cut may fall
+    for line in text.split("\n"):
+        size += len(line) + 1
+        if size > budget:
+            break
+        kept.append(line)
+        if fence is not None:
+            if line.strip() and set(line.strip()) == {"`"} and len(line.strip()) >= len(fence):
+                fence = None
+        elif opening := re.match(r"`{3,}", line):
+            fence = opening.group()
+        elif line.startswith("<details>"):
+            is_folded = True
+        elif line.startswith(_DETAILS_CLOSE):
+            is_folded = False
+        if fence is None:
+            safe = (len(kept), is_folded)
+    count, is_open = safe
+    closing = f"\n\n{_DETAILS_CLOSE}" if is_open else ""
+    return "\n".join(kept[:count]).rstrip("\n") + closing + "\n\n" + note + "\n"

@@ -3,7 +3,14 @@
 It prints the report and an `::error` annotation per failing unit, writes the job summary and the
 step's outputs (`ok`, `units`, `bumped`), keeps the one sticky pull-request comment, and fails on
 findings. Only the comment needs the API: when it cannot be written (a read-only token on a pull request
-from a fork) the step warns, and everything else, the exit status included, stays as it is.
+from a fork, no PyGithub, an API that does not answer) the step warns, and everything else, the exit
+status included, stays as it is.
+
+The runner reads workflow commands (`::error::`, `::add-mask::`) on standard output and standard error
+alike, and on a pull request the names and paths in a report are its author's. So everything this
+step prints goes through `_Log`: each line of ours through `escape.visible` (nothing from the
+repository or the event can start a line of its own), the report between `::stop-commands::` markers
+as well, and every text, the summary, outputs and comment included, through `escape.redact`.
 """
 
 from __future__ import annotations
@@ -12,11 +19,11 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from versionbot import actions, render
+from versionbot import actions, escape, render
 from versionbot.actions import Comparison, Environment, Selection
 from versionbot.cli import Workspace
 from versionbot.errors import VersionbotError
@@ -26,6 +33,37 @@ from versionbot.plan import Plan, Status
 COMMENT_LIMIT = 60_000  # characters: GitHub refuses comment bodies over 65,536
 SUMMARY_LIMIT = 250_000  # characters: a step's summary may hold 1 MiB
 CUT_NOTE = "_The report is cut here: the job summary and the `units` output hold all of it._"
+INSTALL_HINT = "pip install 'versionbot[github]'"
+UNAFFECTED = "The check itself is unaffected."
+
+
+class ReportedError(VersionbotError):
+    """A failure already annotated and summarised; its message is escaped and redacted."""
+
+
+class _Log:
+    """Standard output as the Actions runner reads it, and the one way text leaves this step."""
+
+    def __init__(self, out: TextIO, token: str | None) -> None:
+        self._out = out
+        self._token = token
+
+    def safe(self, text: str) -> str:
+        """`text` without the token in any form: for every file and request this step writes."""
+        return escape.redact(text, self._token)
+
+    def line(self, text: str) -> None:
+        self._out.write(escape.visible(self.safe(text)) + "\n")
+
+    def command(self, name: str, lines: Sequence[str], **properties: str) -> None:
+        """A workflow command whose message may span lines (ours), each shown by `visible`."""
+        message = "\n".join(escape.visible(self.safe(line)) for line in lines)
+        shown = {key: escape.visible(self.safe(value)) for key, value in properties.items()}
+        self._out.write(actions.command(name, message, **shown))
+
+    def report(self, text: str) -> None:
+        """A report of repository text: escaped line by line already, and inert all the same."""
+        self._out.write(actions.untrusted(self.safe(text)))
 
 
 def run(
@@ -38,44 +76,45 @@ def run(
 ) -> bool:
     """Judge what the job's event asks for and report it everywhere; True when every unit is fine."""
     environ = os.environ if environ is None else environ
-    out = sys.stdout if out is None else out
+    log = _Log(sys.stdout if out is None else out, environ.get("GITHUB_TOKEN"))
     env: Environment | None = None
     try:
         env = Environment.from_environ(environ)
         workspace = open_workspace()  # inside: a bad config is annotated and summarised too
         selection = actions.select(env, configured_base=workspace.config.base)
         if selection.comparison is None:
-            out.write("versionbot: the push deleted its branch: nothing to check\n")
+            log.line("versionbot: the push deleted its branch: nothing to check")
             return True
-        plan = _judge(workspace, selection, selection.comparison, out)
+        plan = _judge(workspace, selection, selection.comparison, log)
     except VersionbotError as error:
-        _report_error(env, error, out)
-        raise
-    markdown = render.check_markdown(plan, command=_fix_command(workspace.root, config_path, selection))
-    out.write(actions.untrusted(render.check_text(plan)))  # file names are the pull request's
+        message = escape.visible(log.safe(str(error)))
+        _report_error(env, message, log)
+        raise ReportedError(message) from None  # the CLI prints it: escaped, without the token
+    markdown = log.safe(
+        render.check_markdown(plan, command=_fix_command(workspace.root, config_path, selection))
+    )
+    log.report(render.check_text(plan))
     for finding in plan.due:
-        message = "\n".join([finding.message, *map(render.describe_change, finding.changes)])
         where = actions.annotation_path(workspace.root, finding.version_file, env.workspace)
         title = f"versionbot: {finding.unit} ({finding.status.value})"
-        out.write(actions.command("error", message, file=where, title=title))
+        log.command(
+            "error", [finding.message, *map(render.describe_change, finding.changes)], file=where, title=title
+        )
     if env.summary is not None:
         actions.append(env.summary, actions.truncate(markdown, SUMMARY_LIMIT, CUT_NOTE))
     if env.output is not None:
-        actions.append(env.output, actions.format_outputs(_outputs(plan)))
+        actions.append(env.output, log.safe(actions.format_outputs(_outputs(plan))))
     if selection.pull_number is not None and is_commenting:
-        _comment(env, selection.pull_number, plan, actions.truncate(markdown, COMMENT_LIMIT, CUT_NOTE), out)
+        _comment(env, selection.pull_number, plan, actions.truncate(markdown, COMMENT_LIMIT, CUT_NOTE), log)
     return plan.ok
 
 
-def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, out: TextIO) -> Plan:
-    def log(line: str) -> None:
-        out.write(line + "\n")
-
-    history = History(workspace.root, log=log)
+def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, log: _Log) -> Plan:
+    history = History(workspace.root, log=log.line)  # its lines name revisions from the config
     if selection.fallback is not None and not history.has(comparison.head):
-        out.write(
+        log.line(
             f"versionbot: {comparison.head[:12]} ({comparison.head_label}) is not in the checkout; "
-            f"judging {selection.fallback.head_label} instead\n"
+            f"judging {selection.fallback.head_label} instead"
         )
         comparison = selection.fallback
     head = history.commit(comparison.head, comparison.head_label)
@@ -84,9 +123,9 @@ def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, o
     if comparison.is_merge_base:
         base = history.merge_base(base, head, comparison.base_label)
         against = f"its merge-base with {comparison.base_label}"
-    out.write(
+    log.line(
         f"versionbot: {selection.event_name}: judging {head[:12]} ({comparison.head_label}) "
-        f"against {base[:12]} ({against})\n"
+        f"against {base[:12]} ({against})"
     )
     repo = history.repo  # opened after any fetch
     return workspace.judge(repo.commit_snapshot(base), repo.commit_snapshot(head))
@@ -112,12 +151,18 @@ def _outputs(plan: Plan) -> dict[str, str]:
     }
 
 
-def _comment(env: Environment, number: int, plan: Plan, body: str, out: TextIO) -> None:
-    if env.token is None:
-        out.write(actions.command("warning", "GITHUB_TOKEN is not set: no pull-request comment"))
-        return
-    from versionbot import github  # PyGithub: only `versionbot ci` needs it
+def _comment(env: Environment, number: int, plan: Plan, body: str, log: _Log) -> None:
+    def warn(problem: str) -> None:
+        log.command("warning", [f"no pull-request comment: {problem}. {UNAFFECTED}"], title="versionbot")
 
+    if env.token is None:
+        warn("GITHUB_TOKEN is not set; the action passes its `github-token` input there")
+        return
+    try:
+        from versionbot import github  # PyGithub: only the comment needs it
+    except ImportError as error:
+        warn(f"PyGithub is not installed ({error.name or 'github'} cannot be imported); {INSTALL_HINT}")
+        return
     # Nothing to explain (every unit unchanged): no new comment, but an old one is corrected.
     is_needed = any(finding.status is not Status.UNCHANGED for finding in plan.findings)
     try:
@@ -130,15 +175,16 @@ def _comment(env: Environment, number: int, plan: Plan, body: str, out: TextIO) 
             is_needed=is_needed,
         )
     except github.GitHubError as error:
-        message = str(error).replace(env.token, "***")
-        warning = f"no pull-request comment: {message}. The check itself is unaffected."
-        out.write(actions.command("warning", warning, title="versionbot"))
+        warn(str(error))
         return
-    out.write(f"versionbot: pull-request comment: {outcome.value}\n")
+    except Exception as error:  # a surprise from PyGithub must not cost the check its answer
+        warn(f"internal error: {type(error).__name__}: {error}; please report it")
+        return
+    log.line(f"versionbot: pull-request comment: {outcome.value}")
 
 
-def _report_error(env: Environment | None, error: VersionbotError, out: TextIO) -> None:
+def _report_error(env: Environment | None, message: str, log: _Log) -> None:
     """Make a failure to check visible where people look: an annotation, and the job summary."""
-    out.write(actions.command("error", str(error), title="versionbot could not check"))
+    log.command("error", [message], title="versionbot could not check")
     if env is not None and env.summary is not None:
-        actions.append(env.summary, f"**versionbot** could not check:\n\n```\n{error}\n```\n")
+        actions.append(env.summary, render.error_markdown(message))
