@@ -95,15 +95,38 @@ def test_example_workflow_permissions_and_checkout() -> None:
 # the action's "Check versions" step, run by bash as the runner runs it --------------------------
 
 
+def test_every_action_used_is_pinned_by_commit() -> None:
+    """A tag can be moved to other code; a commit id cannot."""
+    uses = [step["uses"] for step in steps_of(load(ACTION)) if "uses" in step]
+    assert uses
+    for used in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", used), used
+
+
+def test_python_never_runs_with_the_checkout_on_its_path() -> None:
+    """`python -m` puts the current folder first on sys.path, and PYTHONPATH may point into the
+    checkout: a pull request's `pip/` or `venv/` folder would run in place of the real one."""
+    for step in steps_of(load(ACTION)):
+        script = step.get("run", "")
+        runs_python = [line for line in script.splitlines() if re.search(r"python\S*\"? ", line)]
+        for line in runs_python:
+            assert " -I -m " in line, line
+        if step.get("name") == "Install versionbot":
+            assert script.splitlines()[0] == 'cd "$RUNNER_TEMP"'
+
+
 @pytest.fixture
 def runner(tmp_path: Path) -> Path:
     """RUNNER_TEMP with the virtual environment the install step makes, holding this versionbot."""
     temp = tmp_path / "runner-temp"
     bin_dir = temp / "versionbot-venv" / "bin"
     bin_dir.mkdir(parents=True)
-    script = bin_dir / "versionbot"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m versionbot "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    python = bin_dir / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    console = bin_dir / "versionbot"  # as pip writes a console script
+    console.write_text(f"#!{sys.executable}\nimport sys\nfrom versionbot.cli import run\nsys.exit(run())\n")
+    for script in (python, console):
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return temp
 
 
@@ -150,6 +173,34 @@ def test_the_action_step_runs_versionbot_ci(
         assert fake_github.requests == []
 
 
+def test_the_action_step_loads_no_code_from_the_checkout(
+    bumped: GitRepo, fake_github: FakeGitHub, runner: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pwned"
+    planted = f"open({str(marker)!r}, 'w').close()\nraise SystemExit('pwned')\n"
+    bumped.write("versionbot/__init__.py", planted)  # in the working directory
+    bumped.write("shadow/pygit2.py", planted)  # on a PYTHONPATH the workflow set
+    bumped.commit("plant modules")
+    payload = webhook_example("push")
+    payload.update(before=bumped.head(), after=bumped.head(), ref="refs/heads/main")
+    (tmp_path / "event.json").write_text(json.dumps(payload))
+
+    done = run_step(
+        bumped,
+        runner,
+        tmp_path,
+        fake_github,
+        VERSIONBOT_CONFIG="",
+        VERSIONBOT_COMMENT="false",
+        GITHUB_EVENT_NAME="push",
+        PYTHONPATH=str(bumped.path / "shadow"),
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pwned" not in done.stdout + done.stderr
+    assert not marker.exists()
+
+
 def test_the_action_step_refuses_a_bad_comment_input(
     bumped: GitRepo, fake_github: FakeGitHub, runner: Path, tmp_path: Path
 ) -> None:
@@ -164,17 +215,18 @@ def run_step(
 ) -> subprocess.CompletedProcess[str]:
     step = next(step for step in steps_of(load(ACTION)) if step.get("id") == "versionbot")
     assert set(step["env"]) == {"GITHUB_TOKEN", "VERSIONBOT_CONFIG", "VERSIONBOT_COMMENT"}
-    env = clean_env(
-        RUNNER_TEMP=str(runner),
-        RUNNER_OS="Linux",
-        GITHUB_EVENT_NAME="pull_request",
-        GITHUB_EVENT_PATH=str(tmp_path / "event.json"),
-        GITHUB_OUTPUT=str(tmp_path / "output"),
-        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
-        GITHUB_WORKSPACE=str(repo.path),
+    job = {
+        "RUNNER_TEMP": str(runner),
+        "RUNNER_OS": "Linux",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_WORKSPACE": str(repo.path),
         **server.env(REPO),
-        **inputs,
-    )
+    }
+    # `inputs` may also override the event, or set what a workflow could (PYTHONPATH)
+    env = clean_env(**{**job, **inputs})
     # The runner's `shell: bash`: bash --noprofile --norc -eo pipefail {0}
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
