@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.gitrepo import GitRepo
 from versionbot.cli import main
@@ -28,8 +30,6 @@ inputs = ["req/fw/"]
 @pytest.fixture(autouse=True)
 def _no_outer_git_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests may run inside a git hook; its GIT_* variables must not leak into scratch repositories."""
-    import os
-
     for key in list(os.environ):
         if key.startswith(("GIT_", "PRE_COMMIT", "GITHUB_")):
             monkeypatch.delenv(key)
@@ -77,3 +77,10 @@ def bumped(project: GitRepo, run: Run) -> GitRepo:
     assert run(project, "bump").code == 0
     project.commit("version files")
     return project
+
+
+# Property tests: a fixed, derandomized example budget in CI; more where a developer asks for it.
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile("hunt", max_examples=400, deadline=None)  # HYPOTHESIS_PROFILE=hunt
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
