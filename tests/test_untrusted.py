@@ -386,7 +386,9 @@ def test_git_dir_and_work_tree_from_the_environment(tmp_path: Path) -> None:
     ],
     ids=["not-utf8", "not-toml", "deep"],
 )
-def test_init_names_a_pyproject_it_cannot_read(tmp_path: Path, run: Run, pyproject: bytes, fragment: str) -> None:
+def test_init_names_a_pyproject_it_cannot_read(
+    tmp_path: Path, run: Run, pyproject: bytes, fragment: str
+) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write("uv.lock", "version = 1\n")
     repo.write("pyproject.toml", pyproject)
@@ -399,9 +401,11 @@ def test_init_names_a_pyproject_it_cannot_read(tmp_path: Path, run: Run, pyproje
 def test_init_writes_into_tool_tables_split_by_another_table(tmp_path: Path, run: Run) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write("uv.lock", "version = 1\n")
-    repo.write("pyproject.toml", '[tool.black]\nline-length = 99\n\n[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n')
+    repo.write(
+        "pyproject.toml", '[tool.black]\nline-length = 99\n\n[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n'
+    )
     assert run(repo, "init").code == 0
     text = repo.read("pyproject.toml")
-    assert text.startswith('[tool.black]\nline-length = 99\n')
+    assert text.startswith("[tool.black]\nline-length = 99\n")
     assert '[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n' in text
     assert run(repo, "bump").code == 0
