@@ -1,63 +1,283 @@
-"""The `text`/`binary`/`eol` attributes of a path, from the `.gitattributes` files of one snapshot.
+"""Whether a path is text, binary or left to its content, from the `.gitattributes` of one snapshot.
 
-We read `.gitattributes` ourselves instead of asking libgit2 so that the answer depends only on the
-snapshot being hashed: never on `.git/info/attributes`, a global attributes file or the work tree.
+The answer is the one git itself would act on when converting line endings (`convert.c`,
+`convert_attrs`), with the attributes resolved as `git check-attr` resolves them (`attr.c`): the most
+specific source first, deeper files before shallower and later lines before earlier, the first value
+an attribute gets winning; a macro expands only where it is set. We read the files ourselves instead
+of asking libgit2 so that the answer depends only on the snapshot: never on `.git/info/attributes`,
+global attributes files or `core.ignorecase`.
+
+git works on bytes, so patterns and paths are matched as their UTF-8 bytes, one character per byte
+(`?` matches one byte, as in git). Files are read as git reads a checked-out `.gitattributes`: a
+UTF-8 BOM is dropped, a CR before each LF is dropped, a line stops at a NUL byte.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from versionbot.patterns import glob_to_regex
+from versionbot.wildmatch import compile_matcher
 
 
 class TextMode(enum.Enum):
     TEXT = "text"
     BINARY = "binary"
-    AUTO = "auto"  # decided by content: git's NUL-byte rule
+    AUTO = "auto"  # decided by content: the NUL rule in hashing.py
 
 
-AttrValue = bool | str | None  # True set, False unset, str a value, None unspecified
+AttrValue = bool | str | None  # True set, False unset, None unspecified (`!attr`), str a value
+State = tuple[str, AttrValue]
+PathTest = Callable[[str, str], object]  # (path, basename) in git's bytes -> truthy on a match
+
+BLANK = " \t\r\n"  # git's separators in attribute lines (not \v or \f)
+MAX_LINE_BYTES = 2048  # git 2.39.1+ ignores longer lines ...
+MAX_FILE_BYTES = 100 * 1024 * 1024  # ... and larger files
+BUILTIN_MACROS = "[attr]binary -diff -merge -text"
+DECIDING = ("text", "crlf", "eol")  # all that convert_attrs reads for line endings
+_MACRO_PREFIX = "[attr]"
+_BOM = "\xef\xbb\xbf"  # UTF-8's, as one character per byte
+_TOKEN = re.compile(r"[^ \t\r\n]+")
+_ATTR_NAME = re.compile(r"[A-Za-z0-9_.][-A-Za-z0-9_.]*")
+_WILDCARDS = frozenset("*?[\\")  # git's is_glob_special
+_C_ESCAPES = dict(zip('abfnrtv\\"', '\a\b\f\n\r\t\v\\"', strict=True))  # unquote_c_style's
+_OCTAL = re.compile(r"[0-3][0-7][0-7]")
 
 
 @dataclass(frozen=True)
-class _Rule:
-    regex: re.Pattern[str]
-    settings: tuple[tuple[str, AttrValue], ...]
+class Line:
+    """A line git keeps from a `.gitattributes` file: a pattern with its states, or a macro."""
+
+    pattern: str | None  # git's bytes, one character per byte; None for a macro definition
+    macro: str | None  # the name an `[attr]` line defines
+    states: tuple[State, ...]  # as written, left to right
 
 
-def parse_gitattributes(text: str, directory: str) -> tuple[_Rule, ...]:
-    """Rules of one `.gitattributes` file living in `directory` ('' for the root)."""
-    base = directory + "/" if directory else ""
-    rules: list[_Rule] = []
-    for line in text.splitlines():
-        fields = line.split()
-        if not fields or fields[0].startswith("#") or fields[0].startswith(("!", "[attr]")):
-            continue  # negated patterns are invalid in .gitattributes; macros other than binary are not ours
-        pattern, *attrs = fields
-        settings = tuple(setting for attr in attrs for setting in _parse_attr(attr))
-        if not settings or pattern.endswith("/"):
-            continue  # a directory pattern never matches a file in .gitattributes
-        if "/" in pattern:
-            regex = re.escape(base) + glob_to_regex(pattern.lstrip("/"))
+def parse_gitattributes(data: bytes | str, *, is_root: bool) -> tuple[Line, ...]:
+    """The lines git keeps from one file; macros are allowed only in the root's (`is_root`)."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
+    if len(raw) >= MAX_FILE_BYTES:
+        return ()
+    text = raw.decode("latin-1").removeprefix(_BOM)
+    pieces = text.split("\n")
+    lines: list[Line] = []
+    for index, piece in enumerate(pieces):
+        before_lf = (
+            piece.removesuffix("\r") if index < len(pieces) - 1 else piece
+        )  # git drops a CR there only
+        line = parse_line(before_lf.partition("\0")[0], is_root=is_root)
+        if line is not None:
+            lines.append(line)
+    return tuple(lines)
+
+
+def parse_line(line: str, *, is_root: bool) -> Line | None:
+    """One line as git's `parse_attr_line` reads it, or None where git ignores it (blank, comment,
+    too long, a negative pattern, an invalid attribute name, a macro outside the root)."""
+    body = line.lstrip(BLANK)
+    if not body or body.startswith("#") or len(line) >= MAX_LINE_BYTES:
+        return None
+    name, rest = _leading_pattern(body)
+    states = _states(rest)
+    if states is None:
+        return None
+    if len(name) > len(_MACRO_PREFIX) and name.startswith(_MACRO_PREFIX):
+        macro = _first_token(name[len(_MACRO_PREFIX) :].lstrip(BLANK).partition("\0")[0])
+        if not is_root or not _ATTR_NAME.fullmatch(macro):
+            return None
+        return Line(None, macro, states)
+    pattern = name.partition("\0")[0]
+    if pattern.startswith("!"):
+        return None  # git: "Negative patterns are ignored in git attributes"
+    return Line(pattern, None, states)
+
+
+def _first_token(text: str) -> str:
+    found = _TOKEN.match(text)
+    return found.group() if found else ""
+
+
+def _leading_pattern(body: str) -> tuple[str, str]:
+    """The pattern (C-quoted or up to a blank) and what follows it."""
+    if body.startswith('"') and (unquoted := _unquote(body)) is not None:
+        return unquoted
+    name = _first_token(body)
+    return name, body[len(name) :]
+
+
+def _unquote(text: str) -> tuple[str, str] | None:
+    """git's `unquote_c_style`: the string between the quotes and the rest, or None when it is
+    not a valid C-quoted string (git then reads the pattern as it stands)."""
+    out: list[str] = []
+    index = 1
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            return "".join(out), text[index + 1 :]
+        if char != "\\":
+            out.append(char)
+            index += 1
+            continue
+        code = text[index + 1 : index + 2]
+        if code in _C_ESCAPES:
+            out.append(_C_ESCAPES[code])
+            index += 2
+        elif _OCTAL.match(text, index + 1):
+            out.append(chr(int(text[index + 1 : index + 4], 8)))
+            index += 4
         else:
-            regex = re.escape(base) + "(?:.*/)?" + glob_to_regex(pattern)
-        rules.append(_Rule(re.compile(regex), settings))
-    return tuple(rules)
+            return None
+    return None
 
 
-def _parse_attr(attr: str) -> tuple[tuple[str, AttrValue], ...]:
-    if attr == "binary":
-        return (("text", False),)
-    if attr.startswith("-"):
-        return ((attr[1:], False),)
-    if attr.startswith("!"):
-        return ((attr[1:], None),)
-    name, sep, value = attr.partition("=")
-    return ((name, value if sep else True),)
+def _states(text: str) -> tuple[State, ...] | None:
+    """`attr`, `-attr`, `!attr` and `attr=value` items, or None when a name is invalid: git then
+    ignores the whole line."""
+    states: list[State] = []
+    for item in _TOKEN.findall(text):
+        value: AttrValue
+        if item[0] in "-!":
+            name = item[1:].partition("=")[0]
+            value = False if item[0] == "-" else None
+        else:
+            name, has_value, given = item.partition("=")
+            value = given if has_value else True
+        if not _ATTR_NAME.fullmatch(name):
+            return None
+        states.append((name, value))
+    return tuple(states)
+
+
+def _path_test(pattern: str, base: str) -> PathTest | None:
+    """git's match_pathname for a pattern with a `/`, under the folder `base`; None when no file can
+    match (a pattern ending in `/` names only directories)."""
+    if pattern.endswith("/"):
+        return None
+    offset = len(base) + 1 if base else 0
+    pattern = pattern.removeprefix("/")
+    literal = next((i for i, char in enumerate(pattern) if char in _WILDCARDS), len(pattern))
+    prefix, rest = pattern[:literal], pattern[literal:]
+    if not rest:
+        return lambda path, name: path[offset:] == prefix
+    # As git 2.39's match_pathname, the wildcard part is matched on its own: `foo**/bar` matches
+    # `foobar` (newer git keeps one character of context and does not).
+    match = compile_matcher(rest, pathname=True)
+    cut = offset + len(prefix)
+    return lambda path, name: path.startswith(prefix, offset) and match(path[cut:])
+
+
+def _basename_test(pattern: str) -> PathTest:
+    match = compile_matcher(pattern, pathname=False)
+    return lambda path, name: match(name)
+
+
+class _Frame:
+    """The usable lines of one `.gitattributes`, last line first (later lines take precedence).
+
+    As git's match_basename, a literal name and a `*literal` need no matcher: they are found by
+    dictionary lookups of the name and of its endings of the lengths that occur, and only the other
+    lines are tried one by one.
+    """
+
+    def __init__(self, lines: Sequence[tuple[str, tuple[State, ...]]], base: str) -> None:
+        self.states: list[tuple[State, ...]] = []
+        self.tests: list[PathTest | None] = []  # None: found by lookup, no test needed
+        self._by_name: dict[str, list[int]] = {}
+        self._by_ending: dict[str, list[int]] = {}
+        self._tried: list[int] = []
+        for pattern, states in lines:
+            self._add(pattern, states, base)
+        self._ending_lengths = sorted({len(ending) for ending in self._by_ending})
+
+    def _add(self, pattern: str, states: tuple[State, ...], base: str) -> None:
+        index = len(self.states)
+        test: PathTest | None = None
+        if "/" in pattern:
+            test = _path_test(pattern, base)
+            if test is None:
+                return
+            self._tried.append(index)
+        elif not _WILDCARDS.intersection(pattern):
+            self._by_name.setdefault(pattern, []).append(index)
+        elif pattern.startswith("*") and not _WILDCARDS.intersection(pattern[1:]):
+            self._by_ending.setdefault(pattern[1:], []).append(index)
+        else:
+            test = _basename_test(pattern)
+            self._tried.append(index)
+        self.states.append(states)
+        self.tests.append(test)
+
+    def __bool__(self) -> bool:
+        return bool(self.states)
+
+    def candidates(self, name: str) -> list[int]:
+        """The lines that may match a file called `name`, most specific first."""
+        found = [*self._tried, *self._by_name.get(name, ())]
+        by_ending = self._by_ending
+        for length in self._ending_lengths:
+            if length > len(name):
+                break
+            found += by_ending.get(name[len(name) - length :], ())
+        found.sort()
+        return found
+
+
+def _relevant(macros: Mapping[str, tuple[State, ...]]) -> frozenset[str]:
+    """The attributes that can change a decision: `DECIDING` and every macro whose expansion
+    reaches one of them. All others are dropped when a file is read."""
+    users: dict[str, list[str]] = {}
+    for macro, states in macros.items():
+        for name, _ in states:
+            users.setdefault(name, []).append(macro)
+    relevant = set(DECIDING)
+    pending = list(DECIDING)
+    while pending:
+        for macro in users.get(pending.pop(), ()):
+            if macro not in relevant:
+                relevant.add(macro)
+                pending.append(macro)
+    return frozenset(relevant)
+
+
+def _action(value: AttrValue) -> TextMode | None:
+    """convert.c's git_path_check_crlf: what a `text` (or legacy `crlf`) value decides, if anything."""
+    if value is True or value == "input":
+        return TextMode.TEXT
+    if value is False:
+        return TextMode.BINARY
+    if value == "auto":
+        return TextMode.AUTO
+    return None
+
+
+def decide(values: Mapping[str, AttrValue]) -> TextMode:
+    """convert_attrs: `text`, else `crlf`, else an `eol` of `lf` or `crlf` makes a file text.
+    `text=auto eol=lf` still detects; `-text eol=lf` stays binary."""
+    mode = _action(values.get("text")) or _action(values.get("crlf"))
+    if mode is None:
+        return TextMode.TEXT if values.get("eol") in ("lf", "crlf") else TextMode.AUTO
+    return mode
+
+
+def _is_decided(values: Mapping[str, AttrValue]) -> bool:
+    if _action(values.get("text")) is not None:
+        return True
+    if "text" not in values or "crlf" not in values:
+        return False
+    return _action(values["crlf"]) is not None or "eol" in values
+
+
+def _git_bytes(text: str) -> str:
+    """`text` as git sees it: its UTF-8 bytes, one character per byte."""
+    if text.isascii():
+        return text
+    try:
+        data = text.encode("utf-8", "surrogateescape")  # a path git gave us undecodable
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")
+    return data.decode("latin-1")
 
 
 def folders_above(path: str) -> list[str]:
@@ -68,45 +288,89 @@ def folders_above(path: str) -> list[str]:
 
 class Attributes:
     """Answers `text_mode(path)` for one snapshot; `load(directory)` returns that folder's
-    `.gitattributes` text, or None."""
+    `.gitattributes` (bytes, or text), or None."""
 
-    def __init__(self, load: Callable[[str], str | None]) -> None:
+    def __init__(self, load: Callable[[str], bytes | str | None]) -> None:
         self._load = load
-        self._rules: dict[str, tuple[_Rule, ...]] = {}
-        self._effective: dict[str, tuple[_Rule, ...]] = {}
+        self._macros: dict[str, tuple[State, ...]] = {}
+        self._relevant: frozenset[str] = frozenset(DECIDING)
+        # per folder: the .gitattributes files above it that have usable lines, deepest first
+        self._stacks: dict[str, tuple[_Frame, ...]] = {}
 
-    def _rules_in(self, directory: str) -> tuple[_Rule, ...]:
-        rules = self._rules.get(directory)
-        if rules is None:
-            text = self._load(directory)
-            rules = parse_gitattributes(text, directory) if text else ()
-            self._rules[directory] = rules
-        return rules
+    def _lines(self, directory: str) -> tuple[Line, ...]:
+        data = self._load(directory)
+        return parse_gitattributes(data, is_root=not directory) if data else ()
 
-    def _rules_for(self, folder: str) -> tuple[_Rule, ...]:
-        """Every rule that can apply to a file in `folder`, shallowest file and first line first."""
-        rules = self._effective.get(folder)
-        if rules is None:
-            parent = folder.rpartition("/")[0] if folder else None
-            rules = (self._rules_for(parent) if parent is not None else ()) + self._rules_in(folder)
-            self._effective[folder] = rules
-        return rules
+    def _root_frame(self) -> _Frame:
+        """The root file's lines; its `[attr]` lines (after the built-in `binary`) define the macros."""
+        lines = self._lines("")
+        macros = {
+            line.macro: line.states
+            for line in (parse_line(BUILTIN_MACROS, is_root=True), *lines)
+            if line is not None and line.macro is not None
+        }
+        self._relevant = _relevant(macros)
+        self._macros = {
+            name: self._only_relevant(states) for name, states in macros.items() if name in self._relevant
+        }
+        return self._frame(lines, "")
+
+    def _only_relevant(self, states: tuple[State, ...]) -> tuple[State, ...]:
+        return tuple(state for state in states if state[0] in self._relevant)
+
+    def _frame(self, lines: tuple[Line, ...], directory: str) -> _Frame:
+        kept = [
+            (line.pattern, states)
+            for line in reversed(lines)
+            if line.pattern is not None and (states := self._only_relevant(line.states))
+        ]
+        return _Frame(kept, _git_bytes(directory))
+
+    def _stack(self, folder: str) -> tuple[_Frame, ...]:
+        """The folder's frames, built down from the nearest folder already known."""
+        missing: list[str] = []
+        current = folder
+        while current not in self._stacks:
+            missing.append(current)
+            if not current:
+                break
+            current = current.rpartition("/")[0]
+        stack = self._stacks.get(current, ())
+        for directory in reversed(missing):
+            own = self._frame(self._lines(directory), directory) if directory else self._root_frame()
+            stack = (own, *stack) if own else stack
+            self._stacks[directory] = stack
+        return stack
+
+    def _assign(self, states: tuple[State, ...], values: dict[str, AttrValue]) -> bool:
+        """git's fill_one: the line's states right to left, each only where nothing more specific
+        spoke, a macro set to true expanding in place. True once the decision cannot change."""
+        pending: list[Iterator[State]] = [reversed(states)]
+        while pending:
+            for name, value in pending[-1]:
+                if name not in values:
+                    values[name] = value
+                    if value is True and name in self._macros:
+                        pending.append(reversed(self._macros[name]))
+                        break
+            else:
+                pending.pop()
+        return _is_decided(values)
 
     def text_mode(self, path: str) -> TextMode:
-        rules = self._rules_for(path.rpartition("/")[0])
-        if not rules:
+        folder = path.rpartition("/")[0]
+        stack = self._stacks.get(folder)
+        if stack is None:
+            stack = self._stack(folder)
+        if not stack:
             return TextMode.AUTO
-        text: AttrValue = None
-        eol: AttrValue = None
-        for rule in rules:  # deeper files and later lines override
-            if rule.regex.fullmatch(path):
-                for name, value in rule.settings:
-                    if name == "text":
-                        text = value
-                    elif name == "eol":
-                        eol = value
-        if text is False:
-            return TextMode.BINARY
-        if text is True or eol in ("lf", "crlf"):
-            return TextMode.TEXT
-        return TextMode.AUTO
+        git_path = _git_bytes(path)
+        name = git_path.rpartition("/")[2]
+        values: dict[str, AttrValue] = {}
+        for frame in stack:
+            tests, states = frame.tests, frame.states
+            for index in frame.candidates(name):
+                test = tests[index]
+                if (test is None or test(git_path, name)) and self._assign(states[index], values):
+                    return decide(values)
+        return decide(values)
