@@ -1,12 +1,18 @@
-"""Unit patterns: `*`, `**`, `?`, `[...]`, directory patterns, `select` on sorted paths, refusals."""
+"""Unit patterns: `*`, `**`, `?`, `[...]`, directory patterns, `select` on sorted paths, refusals;
+and the wildmatch dialect they share with `.gitattributes` (its two engines agree)."""
 
 from __future__ import annotations
 
 import fnmatch
 import random
+import re
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from versionbot import wildmatch
 from versionbot.patterns import Pattern, pattern_problem
 
 
@@ -112,6 +118,9 @@ def test_select_and_matches(pattern: str, expected: list[str]) -> None:
         ("a/**/c", "a/c", True),
         ("a/**/c", "a/b/x/c", True),
         ("a/**/c", "a/b/x/cc", False),
+        ("a/**/**/c", "a/c", True),
+        ("a/**/*/c", "a/c", False),
+        ("a/**/*/c", "a/b/x/c", True),
         ("a/**", "a", False),
         ("a/**", "a/b", True),
         ("**/c", "c", True),
@@ -207,8 +216,20 @@ def test_scan_root(pattern: str, scan_root: str) -> None:
         ("/a/", "absolute"),
         ("C:/x", "absolute"),
         ("c:x", "absolute"),
-        ("a\\b", "backslash"),
-        ("..\\x", "backslash"),
+        ("\\.\\./x", "`..`"),  # escapes are undone before the check
+        ("a/\\./b", "`.`"),
+        ("a\\/b", "backslash before `/`"),
+        ("a\\\\\\/b", "backslash before `/`"),
+        ("a\\", "lone backslash"),
+        ("a/b\\\\\\", "lone backslash"),
+        ("a\\b", "backslash before 'b'"),  # a Windows separator, most likely
+        ("..\\x", "backslash before 'x'"),
+        ("src\\pkg\\", "backslash"),
+        ("a\\1", "backslash"),
+        ("a\\é", "backslash"),
+        ("x[", "unclosed `[`"),
+        ("src/[abc/x", "unclosed `[`"),
+        ("[[:nope:]]", "unknown `[:class:]`"),
     ],
 )
 def test_pattern_problem_refuses(pattern: str, problem: str) -> None:
@@ -219,7 +240,129 @@ def test_pattern_problem_refuses(pattern: str, problem: str) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["a", "a/", "a/b.txt", "**", "**/x", "a/**", "*.py", "...", "..a", "a..", ".hidden", "a/.b/c", "[ab]?"],
+    [
+        *["a", "a/", "a/b.txt", "**", "**/x", "a/**", "*.py", "...", "..a", "a..", ".hidden", "a/.b/c"],
+        *["[ab]?", "a\\\\b", "a\\\\/b", "\\*.py", "\\[x]", "x\\?", "[\\]]", "\\!a", "a\\ b", "\\#"],
+        *["[[:digit:]]*", "[z-a]", "x[]]", "[[:digit]]"],
+    ],
 )
 def test_pattern_problem_accepts(pattern: str) -> None:
     assert pattern_problem(pattern) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        # POSIX classes, ranges, escapes: git's wildmatch, character by character
+        ("src/[[:digit:]]*.py", "src/1a.py", True),
+        ("src/[[:digit:]]*.py", "src/a1.py", False),
+        ("src/[[:alpha:]][[:alnum:]]", "src/a1", True),
+        ("src/[[:upper:]]*", "src/Make", True),
+        ("src/[[:upper:]]*", "src/make", False),
+        ("[[:alpha:]]", "é", False),  # POSIX classes are ASCII, as in git
+        ("?", "é", True),  # unit patterns match characters
+        ("[é]", "é", True),
+        ("[[:space:]]x", " x", True),
+        ("[![:digit:]]x", "ax", True),
+        ("[![:digit:]]x", "1x", False),
+        ("x[[:punct:]]y", "x/y", False),  # a class never matches `/`
+        ("[a-c]", "b", True),
+        ("[z-a]", "z", True),  # git: the first end is a member, the reversed range is empty
+        ("[z-a]", "m", False),
+        ("[^a-c]", "d", True),
+        ("file\\[1].txt", "file[1].txt", True),
+        ("file\\[1].txt", "file1.txt", False),
+        ("src/\\*.py", "src/*.py", True),
+        ("src/\\*.py", "src/a.py", False),
+        ("src/\\*.py/", "src/*.py/x", True),
+        ("a\\.b", "a.b", True),
+        ("a\\\\b", "a\\b", True),
+        ("[\\]a]", "]", True),
+        ("x\\?", "x?", True),
+        ("x\\?", "xy", False),
+        ("[[:digit]]", "d]", True),
+        ("x[", "x[", False),  # malformed: matches nothing (pattern_problem refuses it)
+        ("**/[[:digit:]]/**", "a/1/b", True),
+    ],
+)
+def test_git_dialect(pattern: str, path: str, matches: bool) -> None:
+    compiled = Pattern.compile(pattern)
+    assert compiled.matches(path) is matches
+    assert (list(compiled.select([path])) == [path]) is matches
+
+
+def test_escaped_segments_are_not_literal_prefixes() -> None:
+    compiled = Pattern.compile("src/\\*/a")
+    assert compiled.scan_root == "src"
+    assert list(compiled.select(sorted(["src/*/a", "src/b/a"]))) == ["src/*/a"]
+
+
+def test_hostile_unit_pattern_stays_fast() -> None:
+    compiled = Pattern.compile("**/*a*a*a*a*a*a*a*a*a*b/**")
+    start = time.perf_counter()
+    assert not compiled.matches("x/" + "a" * 3000 + "/y")
+    assert compiled.matches("x/" + "a" * 2999 + "b/y")
+    assert time.perf_counter() - start < 5  # linear: milliseconds; exponential: longer than the universe
+
+
+# ---- the two engines of wildmatch: a regex where it is safe, an NFA for many stars ----------------
+
+TEXT_ALPHABET = "ab/.-]é\\"
+PATTERN_PIECES = [
+    *["a", "b", "/", ".", "-", "é", "*", "**", "?", "\\*", "\\a", "\\"],
+    *[
+        "[ab]",
+        "[!a]",
+        "[^/]",
+        "[a-c]",
+        "[z-a]",
+        "[]a]",
+        "[[:alpha:]]",
+        "[[:punct:]]",
+        "[/]",
+        "[",
+        "**/",
+        "/**",
+    ],
+]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    pattern=st.lists(st.sampled_from(PATTERN_PIECES), max_size=7).map("".join),
+    texts=st.lists(st.text(TEXT_ALPHABET, max_size=8), min_size=1, max_size=8),
+    pathname=st.booleans(),
+)
+def test_regex_and_nfa_agree(pattern: str, texts: list[str], pathname: bool) -> None:
+    tokens = wildmatch.tokens(pattern, pathname=pathname)
+    if tokens is None:
+        assert not any(wildmatch.compile_matcher(pattern, pathname=pathname)(text) for text in texts)
+        return
+    regex = re.compile(wildmatch.regex_source(tokens), re.DOTALL)
+    nfa = wildmatch.Nfa(tokens)
+    compiled = wildmatch.compile_matcher(pattern, pathname=pathname)
+    for text in texts:
+        expected = regex.fullmatch(text) is not None
+        assert nfa.matches(text) is expected, (pattern, text)
+        assert bool(compiled(text)) is expected, (pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "pathname", "matches"),
+    [
+        ("*a*a*a*a*a*b", "a" * 50 + "b", True, True),  # more stars than a regex may have: the NFA
+        ("*a*a*a*a*a*b", "a" * 50, True, False),
+        ("*a*a*a*a*a*b", "a/" * 5 + "b", True, False),
+        ("*a*a*a*a*a*b", "a/" * 5 + "b", False, True),
+        ("**/a/**/b/**/c", "x/a/b/y/c", True, True),
+        ("**/a/**/b/**/c", "a/b/c", True, True),
+        ("**/a/**/b/**/c", "a/bc", True, False),
+        ("a/**\\/b", "a/x/y/b", True, True),  # git: `**\\/` matches across `/` but never nothing
+        ("a/**\\/b", "a/b", True, False),
+        ("a**\\/b", "ax/b", True, True),  # after a name, `**` is a plain `*`
+        ("a**\\/b", "ax/y/b", True, False),
+        ("a/**\\/b", "a//b", True, True),
+    ],
+)
+def test_wildmatch_cases(pattern: str, text: str, pathname: bool, matches: bool) -> None:
+    assert bool(wildmatch.compile_matcher(pattern, pathname=pathname)(text)) is matches

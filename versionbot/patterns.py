@@ -1,80 +1,49 @@
-"""Path patterns: `*` within a segment, `**` across segments, a directory matches all below it."""
+"""Unit patterns (`inputs`, `exclude`): git's wildmatch with WM_PATHNAME (`*`, `?` and classes within a
+segment, `**` across segments, `\\` escapes, POSIX classes), and a directory matches all below it."""
 
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-_WILDCARDS = frozenset("*?[")
+from versionbot import wildmatch
 
-
-def glob_to_regex(pattern: str) -> str:
-    """Translate a `/`-separated glob into a regex source (no anchors)."""
-    segments = pattern.split("/")
-    parts: list[str] = []
-    for index, segment in enumerate(segments):
-        is_last = index == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if is_last else "(?:[^/]+/)*")
-            continue
-        parts.append(_segment_to_regex(segment) + ("" if is_last else "/"))
-    return "".join(parts)
-
-
-def _segment_to_regex(segment: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(segment):
-        char = segment[i]
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and (end := _bracket_end(segment, i)) != -1:
-            body = segment[i + 1 : end]
-            is_negated = body[:1] in ("!", "^")
-            if is_negated:
-                body = body[1:]
-            body = re.sub(r"([\\\[\]&~|^])", r"\\\1", body)  # literal inside a class
-            out.append(("[^/" if is_negated else "[") + body + "]")  # never crosses a `/`
-            i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
-
-
-def _bracket_end(segment: str, start: int) -> int:
-    """Index of the `]` closing the class opened at `start`, or -1 (then `[` is literal).
-    As in fnmatch, a `]` right after `[` or `[!` is a member, not the end."""
-    index = start + 1
-    if index < len(segment) and segment[index] in "!^":
-        index += 1
-    if index < len(segment) and segment[index] == "]":
-        index += 1
-    return segment.find("]", index)
-
-
-@functools.lru_cache(maxsize=4096)
-def _compile(glob: str) -> re.Pattern[str]:
-    return re.compile(glob_to_regex(glob))
+_WILDCARDS = frozenset("*?[\\")  # and `\\`: an escape makes a segment a pattern
 
 
 def pattern_problem(pattern: str) -> str | None:
     """Why a unit pattern is unusable, or None when it is fine."""
     if not pattern or pattern == "/":
         return "is empty"
-    if "\\" in pattern:
-        return "contains a backslash; use `/` to separate directories"
     if pattern.startswith("/") or re.match(r"^[A-Za-z]:", pattern):
         return "is absolute; write it relative to the repository root"
-    segments = pattern.rstrip("/").split("/")
+    if problem := _escape_problem(pattern):
+        return problem
+    segments = [_unescaped(segment) for segment in pattern.rstrip("/").split("/")]
     if any(segment in ("", ".", "..") for segment in segments):
         return "has an empty, `.` or `..` segment; patterns must stay inside the repository"
+    return wildmatch.problem(pattern.rstrip("/"))
+
+
+def _escape_problem(pattern: str) -> str | None:
+    """A backslash escapes a character that means something in a pattern (`\\*`, `\\[`, `\\\\`); before
+    a letter or digit it is most likely a Windows folder separator, so it is refused rather than
+    silently matching nothing."""
+    for escape in re.finditer(r"\\(.?)", pattern, re.DOTALL):
+        escaped = escape.group(1)
+        if not escaped:
+            return "ends with a lone backslash"
+        if escaped == "/":
+            return "has a backslash before `/`; a `/` always separates folders"
+        if escaped.isalnum() or not escaped.isascii():
+            return f"has a backslash before {escaped!r}, which needs no escaping; use `/` to separate folders"
     return None
+
+
+def _unescaped(segment: str) -> str:
+    return re.sub(r"\\(.)", r"\1", segment, flags=re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -86,9 +55,10 @@ class Pattern:
     is_literal: bool
 
     @property
-    def regex(self) -> re.Pattern[str]:
-        """Compiled on first use: a literal pattern selects by prefix alone."""
-        return _compile(self.text.rstrip("/"))
+    def regex(self) -> wildmatch.Matcher:
+        """The compiled matcher (a regex where that is safe), built on first use: a literal pattern
+        selects by prefix alone."""
+        return wildmatch.compile_matcher(self.text.rstrip("/"), pathname=True)
 
     @classmethod
     def compile(cls, text: str) -> Pattern:
@@ -105,12 +75,12 @@ class Pattern:
 
     def matches(self, path: str) -> bool:
         """True when the path, or a directory above it, matches."""
-        fullmatch = self.regex.fullmatch
-        if fullmatch(path):
+        match = self.regex
+        if match(path):
             return True
         slash = path.find("/")
         while slash != -1:
-            if fullmatch(path, 0, slash):
+            if match(path[:slash]):
                 return True
             slash = path.find("/", slash + 1)
         return False
