@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -194,13 +195,38 @@ def test_deep_folders_and_a_deep_version_file_path(tmp_path: Path, run: Run) -> 
     finally:
         os.chdir(tmp_path)
     repo.commit("1,100 nested folders")
-    assert run(repo, "check").code == 1  # missing-file, not a RecursionError
-    assert run(repo, "bump").code == 0
-    assert run(repo, "check").code == 0
+    try:
+        assert run(repo, "check").code == 1  # missing-file, not a RecursionError
+        assert run(repo, "bump").code == 0
+        assert run(repo, "check").code == 0
+    finally:  # shutil.rmtree, which pytest cleans up with, recurses once per folder
+        remove_deep(repo.path / "src" / "d")
+        remove_deep(repo.path / "v")
     too_deep = repository(tmp_path / "other", "/".join(["v"] * 3000) + "/version.json")
     result = run(too_deep, "check")
     assert result.code == 2
     assert "characters long; keep it under 4096" in result.err
+
+
+def remove_deep(top: Path) -> None:
+    """Remove a chain of folders of any depth, deepest first, with paths relative to each folder."""
+    os.chdir(top)
+    depth = 0
+    while True:
+        inner = [name for name in os.listdir(".") if os.path.isdir(name)]
+        if not inner:
+            break
+        os.chdir(inner[0])
+        depth += 1
+    for _ in range(depth):
+        for name in os.listdir("."):
+            os.unlink(name)
+        os.chdir("..")
+        for name in os.listdir("."):
+            if os.path.isdir(name):
+                os.rmdir(name)
+    os.chdir(top.parent)
+    shutil.rmtree(top)
 
 
 def test_a_dependency_chain_of_a_thousand_units(tmp_path: Path, run: Run) -> None:

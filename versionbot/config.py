@@ -253,16 +253,7 @@ def _patterns(
     for index, pattern in enumerate(patterns):
         if problem := pattern_problem(pattern):
             raise fail(f"{key}.{name}[{index}]", f"pattern {pattern!r} {problem}")
-    compiled = tuple(Pattern.compile(pattern) for pattern in patterns)
-    for index, pattern in enumerate(compiled):
-        if not pattern.is_literal:
-            try:
-                pattern.regex  # noqa: B018 - a wildcard pattern must compile now, not mid-run
-            except re.error as error:
-                raise fail(
-                    f"{key}.{name}[{index}]", f"pattern {pattern.text!r} is malformed: {error}"
-                ) from None
-    return compiled
+    return tuple(Pattern.compile(pattern) for pattern in patterns)
 
 
 MAX_VALUE_DEPTH = 32  # tables and arrays inside `values`

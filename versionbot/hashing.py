@@ -118,9 +118,8 @@ class Digests:
         known = self._attributes.get(id(snapshot))
         if known is None:
 
-            def load(directory: str) -> str | None:
-                data = snapshot.read_file(f"{directory}/.gitattributes" if directory else ".gitattributes")
-                return data.decode("utf-8", "replace") if data is not None else None
+            def load(directory: str) -> bytes | None:  # bytes: git matches and limits lines by bytes
+                return snapshot.read_file(f"{directory}/.gitattributes" if directory else ".gitattributes")
 
             known = (snapshot, Attributes(load))  # the snapshot is kept so its id stays unique
             self._attributes[id(snapshot)] = known
