@@ -1013,11 +1013,15 @@ def test_without_pygithub_the_check_runs_and_says_how_to_install_it(
     [
         (
             '{"pull_request": {"number": ' + "7" * 5000 + "}}",
-            "the event payload holds a number too long to read",
+            "the event payload is not JSON: an integer of 5000 digits; at most 30 are read",
         ),
-        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "the event payload nests too deeply to read"),
         (
-            '{"pull_request": {"base": {"sha": ' + "[" * 960 + "]" * 960 + "}}}",
+            '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "the event payload is not JSON: nested more than 100 levels deep",
+        ),
+        ('{"a": NaN}', "the event payload is not JSON: NaN is not JSON"),
+        (
+            '{"pull_request": {"base": {"sha": ' + "[" * 90 + "]" * 90 + "}}}",
             "pull_request.base.sha must be a commit id, not an array",
         ),
         (
@@ -1025,7 +1029,7 @@ def test_without_pygithub_the_check_runs_and_says_how_to_install_it(
             "pull_request.base.sha must be a commit id, not the string '\\n::error::pwned\\n::error::pwned",
         ),
     ],
-    ids=["huge-number", "deep-array", "deep-value", "long-string"],
+    ids=["huge-number", "deep-array", "nan", "deep-value", "long-string"],
 )
 def test_an_event_payload_ends_in_a_clear_error(
     bumped: GitRepo, tmp_path: Path, payload: str, message: str

@@ -16,7 +16,6 @@ Which commits an event judges (the README explains the choices to users):
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from versionbot import safejson
 from versionbot.errors import VersionbotError
 
 EVENTS = ("pull_request", "pull_request_target", "merge_group", "push", "workflow_dispatch")
@@ -91,7 +91,8 @@ class Environment:
 
 
 def _load_event(path: Path) -> Mapping[str, Any]:
-    """The event payload: untrusted JSON, so deep nesting and huge numbers are errors, not crashes."""
+    """The event payload: untrusted JSON, so deep nesting, huge numbers, NaN and lone surrogates are
+    named errors, not crashes."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -103,18 +104,9 @@ def _load_event(path: Path) -> Mapping[str, Any]:
             f"GITHUB_EVENT_PATH {path}: the event payload is not UTF-8 (byte {error.start})"
         ) from None
     try:
-        data = json.loads(text)
-    except RecursionError:
-        raise ActionsError(
-            f"GITHUB_EVENT_PATH {path}: the event payload nests too deeply to read; no GitHub event does"
-        ) from None
-    except json.JSONDecodeError as error:
+        data = safejson.loads(text)  # the one bounded reader of untrusted JSON
+    except safejson.JSONError as error:
         raise ActionsError(f"GITHUB_EVENT_PATH {path}: the event payload is not JSON: {error}") from None
-    except ValueError:  # an integer longer than Python converts (4300 digits)
-        raise ActionsError(
-            f"GITHUB_EVENT_PATH {path}: the event payload holds a number too long to read; no GitHub "
-            "event does"
-        ) from None
     if not isinstance(data, dict):
         raise ActionsError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
     return data
