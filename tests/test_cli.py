@@ -344,7 +344,7 @@ def test_markdown_report(bumped: GitRepo, run: Run) -> None:
     result = run(bumped, "check", "--format", "markdown")
     assert result.code == 1
     assert "| `fw` | 1 | 1 | ❌ needs-bump |" in result.out
-    assert "- modified req/fw/pylock.fw.toml" in result.out
+    assert "- modified `req/fw/pylock.fw.toml`" in result.out
 
 
 # bad input: exit 2, a clear message, no traceback, nothing written ------------------------

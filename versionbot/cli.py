@@ -193,7 +193,8 @@ def run_init(args: argparse.Namespace) -> int:
     writer.write(repo.root, relative, text.encode("utf-8"), forbidden=[repo.git_dir], what="configuration")
     names = ", ".join(unit.name for unit in proposal)
     print(
-        f"wrote {target.name} with {len(proposal)} units ({names}); next: review it, then `versionbot bump`"
+        f"wrote {target.name} with {len(proposal)} unit{'' if len(proposal) == 1 else 's'} ({names}); "
+        "next: review it, then `versionbot bump`"
     )
     return EXIT_OK
 
