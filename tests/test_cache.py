@@ -10,9 +10,10 @@ from tests.gitrepo import GitRepo
 from versionbot.cache import Memory
 from versionbot.cli import Workspace
 from versionbot.config import parse_toml
+from versionbot.findings import Plan
 from versionbot.git import CACHE_FILE, TOML_CACHE
 from versionbot.hashing import Digests
-from versionbot.plan import Plan, make_plan
+from versionbot.plan import make_plan
 from versionbot.render import check_json
 from versionbot.snapshot import Snapshot
 

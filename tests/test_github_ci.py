@@ -29,7 +29,7 @@ from tests.test_render import assert_only_our_markup, parse
 from versionbot import actions, render
 from versionbot.actions import ActionsError, Environment, select
 from versionbot.ci import CUT_NOTE
-from versionbot.plan import Finding, Plan, Status
+from versionbot.findings import Finding, Plan, Status
 from versionbot.versionfile import VersionFile
 
 REPO = "octo/project"

@@ -18,7 +18,7 @@ import pytest
 
 from versionbot import render
 from versionbot.escape import is_visible, visible
-from versionbot.plan import Change, Finding, Plan, Status, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, UnitState
 from versionbot.versionfile import VersionFile
 
 PWNED = "\n::error::pwned"
@@ -58,13 +58,13 @@ def finding(
 
 
 HOSTILE_CHANGES = (
-    Change(kind="added", path=HOSTILE_PATH),
-    Change(kind="modified", path="req/app/`x`"),
-    Change(kind="renamed", path=HOSTILE_PATH, previous=HOSTILE_OLD),
-    Change(kind="eol-only", path=HOSTILE_PATH),
-    Change(kind="value", key=HOSTILE_KEY, before="a", after=HOSTILE_VALUE),
-    Change(kind="value", key="n", before=None, after={"x\n# y": [1, "@z"]}),
-    Change(kind="depends", key=HOSTILE_UNIT, before=1, after=2),
+    Change(kind=ChangeKind.ADDED, path=HOSTILE_PATH),
+    Change(kind=ChangeKind.MODIFIED, path="req/app/`x`"),
+    Change(kind=ChangeKind.RENAMED, path=HOSTILE_PATH, previous=HOSTILE_OLD),
+    Change(kind=ChangeKind.EOL_ONLY, path=HOSTILE_PATH),
+    Change(kind=ChangeKind.VALUE, key=HOSTILE_KEY, before="a", after=HOSTILE_VALUE),
+    Change(kind=ChangeKind.VALUE, key="n", before=None, after={"x\n# y": [1, "@z"]}),
+    Change(kind=ChangeKind.DEPENDS, key=HOSTILE_UNIT, before=1, after=2),
 )
 
 
@@ -146,7 +146,10 @@ def test_check_text_shows_the_exact_bytes() -> None:
         findings=(
             finding(
                 "fw",
-                changes=[Change(kind="modified", path=f"req/fw/a{PWNED}"), Change(kind="value", key="k\r\n")],
+                changes=[
+                    Change(kind=ChangeKind.MODIFIED, path=f"req/fw/a{PWNED}"),
+                    Change(kind=ChangeKind.VALUE, key="k\r\n"),
+                ],
                 message=f"a{PWNED}",
             ),
         ),
@@ -157,7 +160,10 @@ def test_check_text_shows_the_exact_bytes() -> None:
         "       value k\\r\\n: (none) -> (none)\n"
         f"versionbot: 1 unit needs action (base {BASE[:12]}, head {HEAD[:12]})\n"
     )
-    assert render.describe_change(Change(kind="added", path="x\u2028y\x1b[2J")) == "added x\\u2028y\\x1b[2J"
+    assert (
+        render.describe_change(Change(kind=ChangeKind.ADDED, path="x\u2028y\x1b[2J"))
+        == "added x\\u2028y\\x1b[2J"
+    )
 
 
 def test_status_text_starts_each_line_with_our_word() -> None:
@@ -314,7 +320,9 @@ def test_the_marker_cannot_be_forged() -> None:
     plan = Plan(
         base=BASE,
         head=HEAD,
-        findings=(finding(render.MARKER, changes=[Change(kind="added", path="<!--x-->")], message="<!--"),),
+        findings=(
+            finding(render.MARKER, changes=[Change(kind=ChangeKind.ADDED, path="<!--x-->")], message="<!--"),
+        ),
     )
     body = render.check_markdown(plan)
     assert body.index(render.MARKER) == 0
@@ -339,7 +347,7 @@ def test_a_plain_report_reads_as_before() -> None:
         findings=(
             finding(
                 "fw",
-                changes=[Change(kind="modified", path="req/fw/pylock.fw.toml")],
+                changes=[Change(kind=ChangeKind.MODIFIED, path="req/fw/pylock.fw.toml")],
                 message="inputs changed since the base but the version is still 1; run `versionbot bump`",
             ),
         ),

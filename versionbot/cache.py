@@ -1,16 +1,21 @@
-"""What one run learns that the next can reuse (pure): kept by git.py under the git directory.
+"""What one run learns that the next can reuse, and the rule of what that lets a run skip (pure).
 
-Every entry is keyed by content (git object ids, and the hash revision), so a stale entry can only go
-unused, never give a wrong answer; an unreadable cache is an empty one.
+The memory is kept by git.py under the git directory. Every entry is keyed by content (git object
+ids, and the hash revision), so a stale entry can only go unused, never give a wrong answer; an
+unreadable cache is an empty one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, MutableSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from versionbot import __version__
+from versionbot import __version__, safejson
+from versionbot.hashing import inputs_hash
+from versionbot.inputs import Inputs
+from versionbot.versionfile import VersionFile
 
 LIMIT = 50_000  # entries of each kind kept; dropping some only costs time
 
@@ -27,7 +32,7 @@ class Memory:
     @classmethod
     def from_json(cls, text: str) -> Memory:
         try:
-            data = json.loads(text)
+            data = safejson.loads(text)
             verified, records, blobs = data["verified"], data["records"], data["blobs"]
             if data["versionbot"] != __version__:  # another release may read version files differently
                 return cls()
@@ -64,3 +69,50 @@ def _merged(mine: dict[str, list[Any]], theirs: dict[str, list[Any]]) -> dict[st
     merged = dict(list(theirs.items())[: max(0, LIMIT - len(mine))])
     merged.update(mine)
     return merged
+
+
+def fingerprint(
+    *,
+    inputs: Inputs,
+    record: VersionFile | None,
+    file_id: str | None,
+    depends: Mapping[str, int],
+    verified: MutableSet[str],
+) -> str:
+    """The unit's fingerprint in `inputs.snapshot`, from a verified version file when possible.
+
+    A version file is verified for an input key when its `inputs` are exactly the manifest those
+    inputs have and its `inputs_hash` is right for what it records: its manifest can be trusted
+    without hashing a file, and its hash too when the values and dependencies are unchanged.
+    """
+    token = verified_token(inputs, file_id)
+    if record is not None and is_vouched_for(inputs, record, file_id, verified):
+        inputs.trust(record.inputs)
+    elif (
+        token is not None
+        and record is not None
+        and dict(record.inputs) == inputs.manifest
+        and record.inputs_hash == inputs_hash(record.inputs, record.values, record.depends)
+    ):
+        verified.add(token)
+    is_as_recorded = (
+        record is not None
+        and dict(record.values) == dict(inputs.unit.values)
+        and dict(record.depends) == depends
+    )
+    if record is not None and is_as_recorded and token in verified:
+        return record.inputs_hash
+    return inputs_hash(inputs.manifest, inputs.unit.values, depends)
+
+
+def verified_token(inputs: Inputs, file_id: str | None) -> str | None:
+    """What `verified` holds once a version file (by its blob id) matched these inputs."""
+    key = inputs.key
+    return f"{key}:{file_id}" if key and file_id else None
+
+
+def is_vouched_for(
+    inputs: Inputs, record: VersionFile | None, file_id: str | None, verified: MutableSet[str]
+) -> bool:
+    """Whether the version file's manifest is known to be the inputs' (see `fingerprint`)."""
+    return record is not None and verified_token(inputs, file_id) in verified

@@ -27,8 +27,8 @@ from versionbot import actions, escape, render
 from versionbot.actions import Comparison, Environment, Selection
 from versionbot.cli import Workspace
 from versionbot.errors import VersionbotError
+from versionbot.findings import Plan, Status
 from versionbot.history import History
-from versionbot.plan import Plan, Status
 
 COMMENT_LIMIT = 60_000  # characters: GitHub refuses comment bodies over 65,536
 SUMMARY_LIMIT = 250_000  # characters: a step's summary may hold 1 MiB

@@ -18,10 +18,11 @@ from versionbot import __version__, render, writer
 from versionbot.config import Config, find_config, load_config
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
+from versionbot.findings import Plan
 from versionbot.git import Repository, read_regular
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
-from versionbot.plan import Plan, make_plan, survey
+from versionbot.plan import make_plan, survey
 from versionbot.snapshot import Snapshot
 from versionbot.versionfile import dumps, is_replaceable
 

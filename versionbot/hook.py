@@ -21,7 +21,7 @@ from typing import TextIO
 from versionbot import render
 from versionbot.cli import Workspace, apply_bump, has_local_edits
 from versionbot.errors import GitError, VersionbotError
-from versionbot.plan import Plan
+from versionbot.findings import Plan
 from versionbot.snapshot import Snapshot
 
 

@@ -17,8 +17,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from typing_extensions import assert_never
+
 from versionbot import escape
-from versionbot.plan import Change, Finding, Plan, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState
 
 MARKER = "<!-- versionbot -->"
 _COMMENT_OPENER = "<!--"
@@ -65,15 +67,20 @@ def describe_change(change: Change) -> str:
 
 
 def _change_words(change: Change) -> str:
-    if change.kind == "renamed":
-        return f"renamed {change.previous} -> {change.path}"
-    if change.kind == "eol-only":
-        return f"eol-only {change.path} (only line endings changed: ignored)"
-    if change.kind == "value":
-        return f"value {change.key}: {_show(change.before)} -> {_show(change.after)}"
-    if change.kind == "depends":
-        return f"depends {change.key} {_show(change.before)} -> {_show(change.after)}"
-    return f"{change.kind} {change.path}"
+    kind = change.kind
+    match kind:
+        case ChangeKind.RENAMED:
+            return f"renamed {change.previous} -> {change.path}"
+        case ChangeKind.EOL_ONLY:
+            return f"eol-only {change.path} (only line endings changed: ignored)"
+        case ChangeKind.VALUE:
+            return f"value {change.key}: {_show(change.before)} -> {_show(change.after)}"
+        case ChangeKind.DEPENDS:
+            return f"depends {change.key} {_show(change.before)} -> {_show(change.after)}"
+        case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED:
+            return f"{kind.value} {change.path}"
+        case _:
+            assert_never(kind)
 
 
 def _show(value: Any) -> str:
@@ -82,14 +89,19 @@ def _show(value: Any) -> str:
 
 def _change_markdown(change: Change) -> str:
     """A change as a list item: our words as prose, every path, key and value as code."""
+    kind = change.kind
     path, previous = _code(change.path or ""), _code(change.previous or "")
-    if change.kind == "renamed":
-        return f"renamed {previous} -> {path}"
-    if change.kind in ("value", "depends"):
-        before, after = _value_markdown(change.before), _value_markdown(change.after)
-        separator = ":" if change.kind == "value" else ""
-        return f"{change.kind} {_code(change.key or '')}{separator} {before} -> {after}"
-    return f"{change.kind} {path}"
+    match kind:
+        case ChangeKind.RENAMED:
+            return f"renamed {previous} -> {path}"
+        case ChangeKind.VALUE | ChangeKind.DEPENDS:
+            before, after = _value_markdown(change.before), _value_markdown(change.after)
+            separator = ":" if kind is ChangeKind.VALUE else ""
+            return f"{kind.value} {_code(change.key or '')}{separator} {before} -> {after}"
+        case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED | ChangeKind.EOL_ONLY:
+            return f"{kind.value} {path}"
+        case _:
+            assert_never(kind)
 
 
 def _value_markdown(value: Any) -> str:
@@ -158,9 +170,9 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 
 _GROUPS = (
-    ("Changed inputs", ("added", "removed", "modified", "renamed")),
-    ("Changed values and dependencies", ("value", "depends")),
-    ("Ignored: only line endings changed", ("eol-only",)),
+    ("Changed inputs", (ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.MODIFIED, ChangeKind.RENAMED)),
+    ("Changed values and dependencies", (ChangeKind.VALUE, ChangeKind.DEPENDS)),
+    ("Ignored: only line endings changed", (ChangeKind.EOL_ONLY,)),
 )
 
 

@@ -1,0 +1,121 @@
+"""What a judgement produces (result types only): statuses, changes, findings, plans, unit states.
+
+Renderers, hooks and the Action read these and nothing of the engine that made them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from typing_extensions import assert_never
+
+from versionbot.versionfile import VersionFile
+
+
+class Status(enum.Enum):
+    UNCHANGED = "unchanged"
+    BUMPED = "bumped"
+    NEW = "new"
+    NEEDS_BUMP = "needs-bump"
+    STALE_HASH = "stale-hash"
+    UNEXPECTED_BUMP = "unexpected-bump"
+    WRONG_VERSION = "wrong-version"
+    MISSING_FILE = "missing-file"
+    INVALID_FILE = "invalid-file"
+
+    @property
+    def is_fine(self) -> bool:
+        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW)
+
+
+class ChangeKind(enum.Enum):
+    """Why a fingerprint moved (or, for `eol-only`, did not): a closed set, dispatched exhaustively."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+    RENAMED = "renamed"  # with `previous`
+    EOL_ONLY = "eol-only"  # only line endings changed: shown and ignored
+    VALUE = "value"  # with `key`, `before`, `after`
+    DEPENDS = "depends"  # with `key` (the unit), `before`, `after`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """One reason a fingerprint moved (or, for `eol-only`, did not)."""
+
+    kind: ChangeKind
+    path: str | None = None
+    previous: str | None = None  # `renamed`: the old path
+    key: str | None = None  # `value`: which value; `depends`: which unit
+    before: Any = None  # `value` / `depends`: old and new
+    after: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        kind = self.kind
+        match kind:
+            case ChangeKind.VALUE:
+                return {"kind": kind.value, "key": self.key, "from": self.before, "to": self.after}
+            case ChangeKind.DEPENDS:
+                return {"kind": kind.value, "unit": self.key, "from": self.before, "to": self.after}
+            case ChangeKind.RENAMED:
+                return {"kind": kind.value, "path": self.path, "from": self.previous}
+            case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED | ChangeKind.EOL_ONLY:
+                return {"kind": kind.value, "path": self.path}
+            case _:
+                assert_never(kind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    unit: str
+    status: Status
+    version_file: str
+    base_version: int | None
+    recorded_version: int | None
+    expected: VersionFile  # what the version file should hold
+    changes: tuple[Change, ...]
+    message: str
+    is_writable: bool = True  # False for a file from a newer versionbot: never rewritten
+
+    @property
+    def expected_version(self) -> int:
+        return self.expected.version
+
+    @property
+    def is_fine(self) -> bool:
+        return self.status.is_fine
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    base: str | None  # commit id
+    head: str  # commit id, "index" or "worktree"
+    findings: tuple[Finding, ...]  # in config order
+
+    @property
+    def ok(self) -> bool:
+        return all(finding.is_fine for finding in self.findings)
+
+    @property
+    def due(self) -> tuple[Finding, ...]:
+        """The findings whose version file `bump` must write."""
+        return tuple(finding for finding in self.findings if not finding.is_fine)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitState:
+    """A unit's recorded version in one snapshot, for `status` and `export`."""
+
+    unit: str
+    version_file: str
+    version: int | None
+    recorded_hash: str | None
+    is_current: bool  # the file is readable and its hashes match the snapshot's inputs
+    problem: str | None
+
+    @property
+    def deploy_name(self) -> str | None:
+        return f"{self.unit}@{self.version}" if self.version is not None else None

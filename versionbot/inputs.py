@@ -1,0 +1,96 @@
+"""One unit's input files in one snapshot, selected and hashed only as far as they are asked for."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+
+from versionbot.config import Config, Unit
+from versionbot.errors import VersionbotError
+from versionbot.escape import visible
+from versionbot.hashing import HASH_REVISION, Digests
+from versionbot.snapshot import Entry, Snapshot
+
+
+class Inputs:
+    """One unit's inputs in one snapshot, computed only as far as they are asked for.
+
+    `ids` name the input files and their content without reading them: the git ids of the folders
+    (or files) the unit's patterns look into and of every `.gitattributes` above them (those inside
+    are part of a folder's id). Equal ids mean equal manifests; None means unknown.
+    """
+
+    def __init__(self, unit: Unit, snapshot: Snapshot, digests: Digests, config: Config) -> None:
+        self.unit = unit
+        self.snapshot = snapshot
+        self._digests = digests
+        self._config = config
+        self._entries: dict[str, Entry] | None = None
+        self._manifest: Mapping[str, str] | None = None
+        self.unmatched: list[str] = []
+        ids = [snapshot.content_id(path) for path in unit.key_paths]
+        self.ids = None if None in ids else tuple(ids)
+
+    @functools.cached_property
+    def key(self) -> str | None:
+        """`ids` with all else the manifest depends on: the hash revision, patterns, version files."""
+        if self.ids is None:
+            return None
+        unit = self.unit
+        parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, "inputs"]
+        parts += [pattern.text for pattern in unit.inputs]
+        parts.append("exclude")
+        parts += [pattern.text for pattern in unit.exclude]
+        parts += [f"{path}={content}" for path, content in zip(unit.key_paths, self.ids, strict=True)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            version_files = self._config.version_files
+            self._entries = select_inputs(self.unit, self.snapshot, version_files, self.unmatched)
+        return self._entries
+
+    @property
+    def manifest(self) -> Mapping[str, str]:
+        if self._manifest is None:
+            of, snapshot = self._digests.of, self.snapshot
+            self._manifest = {path: of(snapshot, entry) for path, entry in sorted(self.entries.items())}
+        return self._manifest
+
+    def trust(self, manifest: Mapping[str, str]) -> None:
+        """Take a manifest known to be right (a verified version file's) instead of hashing."""
+        self._manifest = manifest
+
+
+def select_inputs(
+    unit: Unit, snapshot: Snapshot, version_files: frozenset[str], unmatched: list[str] | None = None
+) -> dict[str, Entry]:
+    """The unit's input entries: matched by `inputs`, not by `exclude`, never a version file.
+    Patterns that match no file at all are appended to `unmatched`."""
+    selected: dict[str, Entry] = {}
+    for pattern in unit.inputs:
+        matched = False
+        for path in pattern.select(snapshot.paths_under(pattern.scan_root)):
+            matched = True
+            if path in version_files or path in selected:
+                continue
+            if unit.exclude and any(exclude.matches(path) for exclude in unit.exclude):
+                continue
+            entry = snapshot.entry(path)
+            if entry is not None:
+                selected[path] = entry
+        if not matched and unmatched is not None:
+            unmatched.append(pattern.text)
+    if _NOT_UTF8.search("".join(selected)):  # one search for all: such names are rare
+        path = next(path for path in selected if _NOT_UTF8.search(path))
+        raise VersionbotError(
+            f"{visible(path)}: an input file of unit {unit.name} whose name is not UTF-8, which a "
+            "version file cannot record; rename it, or exclude it from the unit"
+        )
+    return selected
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # the bytes that git's names did not decode as UTF-8

@@ -1,0 +1,126 @@
+"""The bump rule and the findings table (pure): one unit's finding from its base record, its head
+record and the fingerprint of its inputs. DESIGN.md "When a version must change" and "Findings"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from versionbot.config import Unit
+from versionbot.findings import Change, Finding, Status
+from versionbot.records import Recorded
+from versionbot.schemes import SCHEMES
+from versionbot.versionfile import VersionFile
+
+
+def judge(
+    *,
+    unit: Unit,
+    manifest: Mapping[str, str],
+    depends: Mapping[str, int],
+    fingerprint: str,
+    base_recorded: Recorded,
+    head_recorded: Recorded,
+    changes: tuple[Change, ...],
+) -> Finding:
+    scheme = SCHEMES[unit.scheme]
+    base_record, record = base_recorded.record, head_recorded.record
+    base_version = base_record.version if base_record else None
+    if base_record is None:
+        # No usable record in the base: a new unit, or a base whose file was broken (then the
+        # head's own version is trusted rather than reset).
+        is_broken_base = base_recorded.problem is not None
+        expected_version = record.version if (record and is_broken_base) else scheme.initial
+        is_changed = True
+    elif fingerprint == base_record.inputs_hash:
+        expected_version, is_changed = base_record.version, False
+    else:
+        expected_version, is_changed = scheme.next(base_record.version), True
+    extra = record.extra if record else base_record.extra if base_record else {}
+    expected = VersionFile(
+        unit=unit.name,
+        version=expected_version,
+        inputs=manifest,
+        inputs_hash=fingerprint,
+        values=unit.values,
+        depends=depends,
+        extra=extra,
+    )
+
+    def finding(status: Status, message: str, *, is_writable: bool = True) -> Finding:
+        return Finding(
+            unit=unit.name,
+            status=status,
+            version_file=unit.version_file,
+            base_version=base_version,
+            recorded_version=record.version if record else None,
+            expected=expected,
+            changes=changes,
+            message=message,
+            is_writable=is_writable,
+        )
+
+    run_bump = "run `versionbot bump`"
+    if head_recorded.is_future:
+        return finding(
+            Status.INVALID_FILE, f"{unit.version_file}: {head_recorded.problem}", is_writable=False
+        )
+    if head_recorded.is_foreign:
+        return finding(
+            Status.INVALID_FILE,
+            f"{unit.version_file}: {head_recorded.problem}; versionbot never overwrites it: point "
+            f"units.{unit.name}.version-file at a path of its own, or remove the file",
+            is_writable=False,
+        )
+    if head_recorded.problem is not None:
+        return finding(
+            Status.INVALID_FILE,
+            f"{unit.version_file} is not a valid version file: {head_recorded.problem}; "
+            f"{run_bump} to regenerate it at version {expected_version}",
+        )
+    if record is None:
+        return finding(
+            Status.MISSING_FILE,
+            f"{unit.version_file} does not exist; {run_bump} to "
+            + ("create it at" if base_version is None else "restore it at")
+            + f" version {expected_version}",
+        )
+    has_right_hashes = record.has_same_hashes(expected)
+    if record.version == expected_version and has_right_hashes:
+        if base_record is None:
+            return finding(Status.NEW, f"new unit at version {expected_version}")
+        if is_changed:
+            return finding(Status.BUMPED, f"inputs changed: {base_version} -> {expected_version}")
+        return finding(Status.UNCHANGED, f"inputs unchanged at version {expected_version}")
+    if record.version == expected_version:
+        return finding(
+            Status.STALE_HASH,
+            f"version {expected_version} is right but the recorded hashes do not match the inputs "
+            f"(edited after the bump, or by hand); {run_bump} to refresh them",
+        )
+    if base_version is not None and not is_changed and record.version > base_version:
+        return finding(
+            Status.UNEXPECTED_BUMP,
+            f"the version changed from {base_version} to {record.version} but the inputs did not; "
+            f"{run_bump} to restore {expected_version}",
+        )
+    if base_version is not None and is_changed and record.version == base_version:
+        return finding(
+            Status.NEEDS_BUMP,
+            f"inputs changed since the base but the version is still {record.version}; {run_bump}",
+        )
+    return finding(
+        Status.WRONG_VERSION,
+        _wrong_version_message(record.version, base_version, expected_version, is_changed),
+    )
+
+
+def _wrong_version_message(recorded: int, base: int | None, expected: int, is_changed: bool) -> str:
+    if base is None:
+        why = "a new unit starts at version 1"
+    elif not is_changed:
+        why = f"the inputs did not change, so it stays at the base's {base}"
+    elif recorded < base:
+        why = f"a version never goes down; the base has {base}"
+    else:  # above the one bump a change gets
+        why = f"the base has {base} and a change gets exactly one bump (a double or skipped bump?)"
+    return f"the version is {recorded} but should be {expected}: {why}; run `versionbot bump`"

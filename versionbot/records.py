@@ -1,0 +1,80 @@
+"""Version files read from snapshots: parsed once per content, and known by their summary when an
+earlier run parsed them (their `inputs`, most of their bytes, are read only when asked for)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from versionbot.cache import Memory
+from versionbot.config import Unit
+from versionbot.errors import VersionbotError
+from versionbot.snapshot import Snapshot
+from versionbot.versionfile import (
+    FutureFormat,
+    InvalidVersionFile,
+    VersionFile,
+    from_summary,
+    is_replaceable,
+    parse,
+    to_summary,
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    record: VersionFile | None
+    problem: str | None  # why the file is unusable; None with no record means absent
+    is_future: bool = False  # written by a newer versionbot: never rewritten
+    is_foreign: bool = False  # not a version file at all (a lock file, a source file): never rewritten
+
+
+def read_record(snapshot: Snapshot, unit: Unit) -> Recorded:
+    data = snapshot.read_file(unit.version_file)
+    if data is None:
+        if snapshot.paths_under(unit.version_file):
+            return Recorded(None, "it is a folder, not a file", is_foreign=True)
+        return Recorded(None, None)
+    try:
+        return Recorded(parse(data, unit=unit.name), None)
+    except FutureFormat as error:
+        return Recorded(None, str(error), is_future=True)
+    except InvalidVersionFile as error:
+        if not is_replaceable(data):
+            return Recorded(None, f"it is not a version file ({error})", is_foreign=True)
+        return Recorded(None, str(error))
+
+
+class Records:
+    """Version files parsed once per content: base and head usually share the same blob.
+
+    A version file seen by an earlier run is known by its summary (`memory.records`); its
+    `inputs`, most of its bytes, are read only when something asks for them.
+    """
+
+    def __init__(self, memory: Memory) -> None:
+        self._summaries = memory.records
+        self._parsed: dict[tuple[str, str], Recorded] = {}
+
+    def read(self, snapshot: Snapshot, unit: Unit) -> tuple[Recorded, str | None]:
+        entry = snapshot.entry(unit.version_file)
+        if entry is None:  # absent, or a folder
+            return read_record(snapshot, unit), None
+        key = (unit.name, entry.oid)
+        if key not in self._parsed:
+            summary = self._summaries.get(entry.oid)
+            record = from_summary(summary, unit.name, lambda: _inputs_of(snapshot, unit))
+            if record is not None:
+                self._parsed[key] = Recorded(record, None)
+            else:
+                recorded = self._parsed[key] = read_record(snapshot, unit)
+                if recorded.record is not None:
+                    self._summaries[entry.oid] = to_summary(recorded.record)
+        return self._parsed[key], entry.oid
+
+
+def _inputs_of(snapshot: Snapshot, unit: Unit) -> Mapping[str, str]:
+    record = read_record(snapshot, unit).record
+    if record is None:  # the blob's summary says it parsed before: only a changed parser differs
+        raise VersionbotError(f"{unit.version_file} could not be read again; delete .git/versionbot/")
+    return record.inputs
