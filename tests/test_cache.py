@@ -8,24 +8,18 @@ from typing import Any
 from tests.conftest import Run
 from tests.gitrepo import GitRepo
 from versionbot.cache import Memory
-from versionbot.cli import Workspace
 from versionbot.config import parse_toml
 from versionbot.findings import Plan
 from versionbot.git import CACHE_FILE, TOML_CACHE
 from versionbot.hashing import Digests
 from versionbot.plan import make_plan
 from versionbot.render import check_json
-from versionbot.snapshot import Snapshot
+from versionbot.workspace import Workspace
 
 
 def plan_with(repo: GitRepo, memory: Memory, head: str = "worktree") -> tuple[Plan, int]:
     workspace = Workspace.open(repo.path, None)
-    snapshot: Snapshot = (
-        workspace.repo.worktree_snapshot() if head == "worktree" else workspace.repo.index_snapshot()
-    )
-    head_commit = workspace.repo.head_commit()
-    base_commit = workspace.base_commit("main", head_commit)
-    base = workspace.repo.commit_snapshot(base_commit) if base_commit else None
+    base, snapshot = workspace.snapshots(base="main", head=head)
     digests = Digests()
     plan = make_plan(workspace.config, base, snapshot, digests, memory)
     return plan, digests.hashed

@@ -1119,7 +1119,7 @@ def test_an_api_that_never_answers_costs_the_deadline_not_minutes(
 ) -> None:
     from versionbot import ci
     from versionbot import github as adapter
-    from versionbot.cli import Workspace
+    from versionbot.workspace import Workspace
 
     repo, base, head = pull
     merge = merge_commit(repo, base, "feature")

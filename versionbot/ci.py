@@ -25,10 +25,10 @@ from typing import TextIO
 
 from versionbot import actions, escape, render
 from versionbot.actions import Comparison, Environment, Selection
-from versionbot.cli import Workspace
 from versionbot.errors import VersionbotError
 from versionbot.findings import Plan, Status
 from versionbot.history import History
+from versionbot.workspace import Workspace
 
 COMMENT_LIMIT = 60_000  # characters: GitHub refuses comment bodies over 65,536
 SUMMARY_LIMIT = 250_000  # characters: a step's summary may hold 1 MiB
@@ -127,8 +127,8 @@ def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, l
         f"versionbot: {selection.event_name}: judging {head[:12]} ({comparison.head_label}) "
         f"against {base[:12]} ({against})"
     )
-    repo = history.repo  # opened after any fetch
-    return workspace.judge(repo.commit_snapshot(base), repo.commit_snapshot(head))
+    fetched = workspace.with_repository(history.repo)  # opened after any fetch
+    return fetched.judge(fetched.repo.commit_snapshot(base), fetched.repo.commit_snapshot(head))
 
 
 def _fix_command(root: Path, config_path: Path | None, selection: Selection) -> str:

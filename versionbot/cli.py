@@ -9,22 +9,17 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import NoReturn
 
-from versionbot import __version__, render, writer
-from versionbot.config import Config, find_config, load_config
-from versionbot.errors import ConfigError, VersionbotError
+from versionbot import __version__, hook, render, writer
+from versionbot.errors import VersionbotError
 from versionbot.escape import visible
-from versionbot.findings import Plan
-from versionbot.git import Repository, read_regular
+from versionbot.git import Repository
 from versionbot.hashing import Digests
-from versionbot.parallel import map_halves
-from versionbot.plan import make_plan, survey
-from versionbot.snapshot import Snapshot
-from versionbot.versionfile import dumps, is_replaceable
+from versionbot.plan import survey
+from versionbot.workspace import Workspace, apply_bump
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -33,124 +28,19 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """The repository and its configuration, as every command starts from them."""
-
-    repo: Repository
-    root: Path
-    config: Config
-
-    @classmethod
-    def open(cls, repo_path: Path | None, config_path: Path | None) -> Workspace:
-        repo = Repository(repo_path or Path.cwd())
-        if repo.root is None:
-            raise VersionbotError("a bare repository has no configuration to read; run in a checkout")
-        config = load_config(find_config(repo.root, config_path), __version__, repo.parsed_toml)
-        return cls(repo, repo.root, config)
-
-    def plan(self, *, base: str | None, head: str) -> Plan:
-        """Judge `head` ("worktree", "index" or a revision) against the base `base` leads to."""
-        return self.plan_with_head(base=base, head=head)[0]
-
-    def plan_with_head(self, *, base: str | None, head: str) -> tuple[Plan, Snapshot]:
-        """The plan, and the head snapshot it judged (for callers that read more from it)."""
-        head_snapshot: Snapshot
-        if head == "worktree":
-            head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
-        elif head == "index":
-            head_snapshot, head_commit = self.repo.index_snapshot(), self.repo.head_commit()
-        else:
-            head_commit = self.repo.resolve(head)
-            head_snapshot = self.repo.commit_snapshot(head_commit)
-        base_commit = self.base_commit(base, head_commit)
-        base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
-        return self.judge(base_snapshot, head_snapshot), head_snapshot
-
-    def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
-        """The plan for `head` against the `base` snapshot itself."""
-        with self.repo.memory() as memory:
-            return make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
-
-    def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
-        """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
-
-        The revision is `explicit`, else the configured `base`, else the branch's upstream, else
-        `origin/HEAD`; failing all of those, HEAD itself. None when there are no commits yet.
-        """
-        if head_commit is None:
-            return None
-        revision = explicit or self.config.base or self.repo.upstream()
-        if revision is None and self.repo.has_reference("refs/remotes/origin/HEAD"):
-            revision = "origin/HEAD"
-        if revision is None:
-            return head_commit
-        return self.repo.merge_base(revision, head_commit)
-
-
 def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
-    plan = workspace.plan(base=args.base, head=args.head)
+    plan = workspace.judge(*workspace.snapshots(base=args.base, head=args.head))
     renderer = {"text": render.check_text, "json": render.check_json, "markdown": render.check_markdown}
     sys.stdout.write(renderer[args.format](plan))
     return EXIT_OK if plan.ok else EXIT_FINDINGS
-
-
-def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> None:
-    """Write every version file the plan calls for, or none when one of them must not be touched.
-
-    `judged` is the snapshot the plan's head was read from: a version file whose working-tree copy
-    differs from it (unstaged edits, when the index was judged) is not overwritten.
-    """
-    refused = [finding.message for finding in plan.due if not finding.is_writable]
-    refused += [
-        f"not bumping {finding.version_file}: it differs from the {judged.label} that was judged "
-        "(unstaged edits?); stage or discard those edits, then try again"
-        for finding in plan.due
-        if has_local_edits(workspace, judged, finding.version_file)
-    ]
-    if refused:
-        raise VersionbotError("; ".join(refused))
-    for finding in plan.due:  # the same checks as the write's, before anything is written
-        _write_version_file(workspace, finding.unit, finding.version_file, None)
-    for finding in plan.due:
-        _write_version_file(workspace, finding.unit, finding.version_file, dumps(finding.expected))
-
-
-def _write_version_file(workspace: Workspace, unit: str, path: str, data: bytes | None) -> None:
-    """Write (or with None, only check that it may be written) one unit's version file."""
-    try:
-        writer.write(
-            workspace.root,
-            path,
-            data,
-            forbidden=[workspace.repo.git_dir],
-            may_replace=is_replaceable,
-            what="version file",
-        )
-    except writer.WriteRefused as error:
-        raise ConfigError(f"{workspace.config.source}: units.{unit}.version-file: {error}") from None
-
-
-def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
-    """Whether the working tree's copy of a version file differs from the judged one: writing it would
-    lose those edits. Line endings do not count (a CRLF checkout of an LF file is no edit)."""
-    if judged.label == "worktree":
-        return False
-    full = workspace.root / path
-    on_disk = read_regular(str(full))
-    if on_disk is None and (full.exists() or full.is_symlink()):
-        return True  # a folder, a link or a pipe: nothing versionbot may replace
-    recorded = judged.read_file(path)
-    if on_disk is None or recorded is None:
-        return on_disk is not recorded
-    return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")
 
 
 def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
     if not args.dry_run:  # what an interrupted run left must not be judged as an input
         folders = {PurePosixPath(unit.version_file).parent.as_posix() for unit in workspace.config.units}
         writer.remove_stale(workspace.root, {"" if folder == "." else folder for folder in folders})
-    plan, judged = workspace.plan_with_head(base=args.base, head=args.head)
+    base, judged = workspace.snapshots(base=args.base, head=args.head)
+    plan = workspace.judge(base, judged)
     if args.dry_run:
         sys.stdout.write(render.bump_text(plan.due, is_dry_run=True))
         return EXIT_FINDINGS if plan.due else EXIT_OK
@@ -201,14 +91,19 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
-    from versionbot import hook  # hook.py builds on this module
-
-    passed = hook.run(workspace, action=args.action, git_pre_push=args.git_pre_push is not None)
+    passed = hook.run(
+        workspace,
+        action=args.action,
+        git_pre_push=args.git_pre_push is not None,
+        stdin=sys.stdin,
+        environ=os.environ,
+        out=sys.stdout,
+    )
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
 def run_ci(args: argparse.Namespace) -> int:
-    from versionbot import ci  # ci.py builds on this module; PyGithub is imported only to comment
+    from versionbot import ci  # the Actions side: imported by the one command that needs it
 
     def open_workspace() -> Workspace:
         return Workspace.open(args.repo, args.config)

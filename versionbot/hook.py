@@ -12,17 +12,16 @@ do, so the user re-adds them; `check` reports the same findings and never writes
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
 from versionbot import render
-from versionbot.cli import Workspace, apply_bump, has_local_edits
 from versionbot.errors import GitError, VersionbotError
+from versionbot.escape import visible
 from versionbot.findings import Plan
 from versionbot.snapshot import Snapshot
+from versionbot.workspace import Workspace, apply_bump, has_local_edits
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,31 +89,43 @@ STAGED = Advice(
 )
 
 
-def run(workspace: Workspace, *, action: str, git_pre_push: bool) -> bool:
-    """Run the `bump` or `check` hook; True when it passes (nothing due, nothing written)."""
+def run(
+    workspace: Workspace,
+    *,
+    action: str,
+    git_pre_push: bool,
+    stdin: Iterable[str],
+    environ: Mapping[str, str],
+    out: TextIO,
+) -> bool:
+    """Run the `bump` or `check` hook; True when it passes (nothing due, nothing written).
+
+    `stdin` carries the refs of a plain pre-push hook; `environ` the range pre-commit names."""
     is_bump = action == "bump"
-    pushes = pushes_from_git(sys.stdin) if git_pre_push else pushes_from_environ(os.environ)
+    pushes = pushes_from_git(stdin) if git_pre_push else pushes_from_environ(environ)
     if pushes is None:
-        plan, staged = workspace.plan_with_head(base=None, head="index")
-        return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=sys.stdout)
+        staged_base, staged = workspace.snapshots(base=None, head="index")
+        plan = workspace.judge(staged_base, staged)
+        return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=out)
     head = workspace.repo.head_commit()
     passed = True
     for push in pushes:
         to_commit = workspace.repo.resolve(push.to_commit)
         chain_base = workspace.base_commit(None, to_commit)
         base = push_base(workspace, push, to_commit, chain_base)
-        plan, judged = workspace.plan_with_head(base=base, head=to_commit)
+        judged = workspace.repo.commit_snapshot(to_commit)
+        plan = workspace.judge(workspace.repo.commit_snapshot(base) if base else None, judged)
         bump = "versionbot bump" if base in (None, chain_base) else f"versionbot bump --base {base[:12]}"
         advice = Advice(
             judged="the pushed commit",
-            fix=f"check out {push.name}, run `{bump}`, commit the version files and push again",
+            fix=f"check out {visible(push.name)}, run `{bump}`, commit the version files and push again",
             then="commit them (`git commit {paths}`) and push again",
         )
         if not plan.ok:
-            sys.stdout.write(f"versionbot: {push.name} ({to_commit[:12]}) is not ready to push\n")
+            out.write(f"versionbot: {visible(push.name)} ({to_commit[:12]}) is not ready to push\n")
         # Only the checked-out commit can be fixed in the working tree; any other is reported.
         is_fixable = is_bump and to_commit == head
-        passed = settle(workspace, plan, judged, is_bump=is_fixable, advice=advice, out=sys.stdout) and passed
+        passed = settle(workspace, plan, judged, is_bump=is_fixable, advice=advice, out=out) and passed
     return passed
 
 

@@ -1,0 +1,126 @@
+"""The application layer: a repository and its configuration, what a judgement compares, and
+applying a bump. The entry points (cli, hook, ci) all start here; it imports none of them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from versionbot import __version__, writer
+from versionbot.config import Config, find_config, load_config
+from versionbot.errors import ConfigError, VersionbotError
+from versionbot.findings import Plan
+from versionbot.git import Repository, read_regular
+from versionbot.hashing import Digests
+from versionbot.parallel import map_halves
+from versionbot.plan import make_plan
+from versionbot.snapshot import Snapshot
+from versionbot.versionfile import dumps, is_replaceable
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The repository and its configuration, as every command starts from them."""
+
+    repo: Repository
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, repo_path: Path | None, config_path: Path | None) -> Workspace:
+        """The repository at `repo_path` (default: the current directory) and its configuration."""
+        repo = Repository(repo_path or Path.cwd())
+        if repo.root is None:
+            raise VersionbotError("a bare repository has no configuration to read; run in a checkout")
+        config = load_config(find_config(repo.root, config_path), __version__, repo.parsed_toml)
+        return cls(repo, repo.root, config)
+
+    def snapshots(self, *, base: str | None, head: str) -> tuple[Snapshot | None, Snapshot]:
+        """The base and head snapshots of a judgement: `head` is "worktree", "index" or a revision,
+        and the base is the merge-base of `base` (or the base it leads to) with the head commit."""
+        head_snapshot: Snapshot
+        if head == "worktree":
+            head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
+        elif head == "index":
+            head_snapshot, head_commit = self.repo.index_snapshot(), self.repo.head_commit()
+        else:
+            head_commit = self.repo.resolve(head)
+            head_snapshot = self.repo.commit_snapshot(head_commit)
+        base_commit = self.base_commit(base, head_commit)
+        return (self.repo.commit_snapshot(base_commit) if base_commit else None), head_snapshot
+
+    def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
+        """The plan for `head` against `base`, with what earlier runs learnt, on two cores."""
+        with self.repo.memory() as memory:
+            return make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
+
+    def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
+        """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
+
+        The revision is `explicit`, else the configured `base`, else the branch's upstream, else
+        `origin/HEAD`; failing all of those, HEAD itself. None when there are no commits yet.
+        """
+        if head_commit is None:
+            return None
+        revision = explicit or self.config.base or self.repo.upstream()
+        if revision is None and self.repo.has_reference("refs/remotes/origin/HEAD"):
+            revision = "origin/HEAD"
+        if revision is None:
+            return head_commit
+        return self.repo.merge_base(revision, head_commit)
+
+    def with_repository(self, repo: Repository) -> Workspace:
+        """The same workspace reading another handle of the repository (one reopened after a fetch)."""
+        return dataclasses.replace(self, repo=repo)
+
+
+def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> None:
+    """Write every version file the plan calls for, or none when one of them must not be touched.
+
+    `judged` is the snapshot the plan's head was read from: a version file whose working-tree copy
+    differs from it (unstaged edits, when the index was judged) is not overwritten.
+    """
+    refused = [finding.message for finding in plan.due if not finding.is_writable]
+    refused += [
+        f"not bumping {finding.version_file}: it differs from the {judged.label} that was judged "
+        "(unstaged edits?); stage or discard those edits, then try again"
+        for finding in plan.due
+        if has_local_edits(workspace, judged, finding.version_file)
+    ]
+    if refused:
+        raise VersionbotError("; ".join(refused))
+    for finding in plan.due:  # the same checks as the write's, before anything is written
+        _write_version_file(workspace, finding.unit, finding.version_file, None)
+    for finding in plan.due:
+        _write_version_file(workspace, finding.unit, finding.version_file, dumps(finding.expected))
+
+
+def _write_version_file(workspace: Workspace, unit: str, path: str, data: bytes | None) -> None:
+    """Write (or with None, only check that it may be written) one unit's version file."""
+    try:
+        writer.write(
+            workspace.root,
+            path,
+            data,
+            forbidden=[workspace.repo.git_dir],
+            may_replace=is_replaceable,
+            what="version file",
+        )
+    except writer.WriteRefused as error:
+        raise ConfigError(f"{workspace.config.source}: units.{unit}.version-file: {error}") from None
+
+
+def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
+    """Whether the working tree's copy of a version file differs from the judged one: writing it would
+    lose those edits. Line endings do not count (a CRLF checkout of an LF file is no edit)."""
+    if judged.label == "worktree":
+        return False
+    full = workspace.root / path
+    on_disk = read_regular(str(full))
+    if on_disk is None and (full.exists() or full.is_symlink()):
+        return True  # a folder, a link or a pipe: nothing versionbot may replace
+    recorded = judged.read_file(path)
+    if on_disk is None or recorded is None:
+        return on_disk is not recorded
+    return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")
