@@ -10,10 +10,11 @@ from tests.gitrepo import GitRepo
 from versionbot.cache import Memory
 from versionbot.config import parse_toml
 from versionbot.findings import Plan
-from versionbot.git import CACHE_FILE, TOML_CACHE
 from versionbot.hashing import Digests
 from versionbot.plan import make_plan
 from versionbot.render import check_json
+from versionbot.store import MEMORY as CACHE_FILE
+from versionbot.store import PARSED_TOML as TOML_CACHE
 from versionbot.workspace import Workspace
 
 

@@ -151,3 +151,30 @@ def test_a_batch_hashed_on_two_cores_matches_one_file_at_a_time(tmp_path: Path) 
         expected = [single.of(snapshot, entry) for entry in entries]
         assert [batched.of(snapshot, entry) for entry in entries] == expected
         assert batched.hashed == len(blobs[EntryKind.FILE]) + len(blobs.get(EntryKind.LINK, ()))
+
+
+def test_parse_tree_reads_raw_entries() -> None:
+    from versionbot.git.trees import parse_tree
+
+    blob, tree = bytes(range(20)), bytes(range(20, 40))
+    raw = b"100644 a.txt\0" + blob + b"40000 sub\0" + tree + b"120000 caf\xe9\0" + blob
+    assert parse_tree(raw) == {
+        "a.txt": (blob.hex(), 0o100644),
+        "sub": (tree.hex(), 0o40000),
+        "caf\udce9": (blob.hex(), 0o120000),  # not UTF-8: the byte kept as a surrogate
+    }
+    assert parse_tree(b"") == {}
+
+
+def test_parse_status_z_reads_what_differs_in_the_working_tree() -> None:
+    from versionbot.git.worktree import parse_status_z
+
+    output = b" M changed.txt\0 D gone.txt\0M  staged-only.txt\0?? new file\0MM both\0 T typechange\0"
+    assert parse_status_z(output) == {
+        "changed.txt": False,
+        "gone.txt": True,
+        "new file": False,
+        "both": False,
+        "typechange": False,
+    }
+    assert parse_status_z(b"") == {}

@@ -10,8 +10,9 @@ from pathlib import Path
 from versionbot import __version__, writer
 from versionbot.config import Config, find_config, load_config
 from versionbot.errors import ConfigError, VersionbotError
+from versionbot.files import read_regular
 from versionbot.findings import Plan
-from versionbot.git import Repository, read_regular
+from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
 from versionbot.plan import make_plan

@@ -1,0 +1,200 @@
+"""Repositories opened as git opens them: revisions, merge-bases, and the three kinds of snapshot."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pygit2
+from pygit2.enums import FileStatus, RepositoryOpenFlag
+
+from versionbot import writer
+from versionbot.cache import Memory
+from versionbot.errors import GitError
+from versionbot.escape import visible
+from versionbot.git.trees import Trees, TreeSnapshot
+from versionbot.git.worktree import WorktreeSnapshot, parse_status_z
+from versionbot.store import FOLDER, Store
+
+SHALLOW_FIX = (
+    "this is a shallow clone without that history; fetch it (`git fetch --unshallow`, "
+    "or `fetch-depth: 0` with actions/checkout)"
+)
+
+
+class Repository:
+    """A git repository opened as git itself would, honouring GIT_DIR and GIT_INDEX_FILE."""
+
+    def __init__(self, path: Path) -> None:
+        # FROM_ENV: during `git commit -a` a hook must read the index git names in GIT_INDEX_FILE.
+        # libgit2 then still opens `path` rather than GIT_DIR, and would take the work tree from
+        # GIT_WORK_TREE and the history from `path`: GIT_DIR wins, as it does for git (relative to
+        # `path`, as with `git -C`).
+        named = os.environ.get("GIT_DIR")
+        target = path / named if named else path
+        try:
+            self._repo = pygit2.Repository(str(target), flags=RepositoryOpenFlag.FROM_ENV)
+        except pygit2.GitError as error:
+            raise GitError(
+                f"{path}: not a git repository ({error}); run inside a checkout or pass --repo"
+            ) from None
+        workdir = self._repo.workdir
+        self.root = Path(workdir) if workdir else None
+        self.git_dir = Path(self._repo.path)
+        self._trees = Trees(self._repo)
+        self._store = Store(self.git_dir)
+
+    @property
+    def is_shallow(self) -> bool:
+        return bool(self._repo.is_shallow)
+
+    def resolve(self, revision: str) -> str:
+        """The commit id a revision names."""
+        try:
+            commit = self._repo.revparse_single(revision).peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            fix = SHALLOW_FIX if self.is_shallow else "check the name, or fetch it first"
+            raise GitError(f"unknown revision {revision!r}: {fix}") from None
+        return str(commit.id)
+
+    def head_commit(self) -> str | None:
+        """HEAD's commit id, or None in a repository without commits."""
+        if self._repo.head_is_unborn:
+            return None
+        return str(self._repo.head.peel(pygit2.Commit).id)
+
+    def merge_base(self, revision: str, commit: str) -> str:
+        try:
+            oid = self._repo.merge_base(self.resolve(revision), commit)
+        except (KeyError, ValueError, pygit2.GitError):  # a commit missing from the object store
+            oid = None
+        if oid is None:
+            if self.is_shallow:
+                raise GitError(f"cannot find where {commit[:12]} left {revision!r}: {SHALLOW_FIX}")
+            raise GitError(f"{revision!r} and {commit[:12]} share no history; pass another --base")
+        return str(oid)
+
+    def upstream(self) -> str | None:
+        """The current branch's upstream (like `@{upstream}`) when it is another branch.
+
+        A branch that tracks its own copy on a remote (`git push -u origin feature`) has no base
+        there: judged against it, every push would ask for another bump.
+        """
+        if self._repo.head_is_unborn or self._repo.head_is_detached:
+            return None
+        name = self._repo.head.shorthand
+        branch = self._repo.branches.local.get(name)
+        upstream = branch.upstream if branch is not None else None
+        if upstream is None or upstream.branch_name == f"{upstream.remote_name}/{name}":
+            return None
+        return str(upstream.name)
+
+    def has_reference(self, name: str) -> bool:
+        return name in self._repo.references
+
+    def commit_snapshot(self, commit: str) -> TreeSnapshot:
+        tree = str(self._repo[commit].peel(pygit2.Tree).id)
+        return TreeSnapshot(self._trees, tree, label=commit, checkout=self.root)
+
+    def index_snapshot(self) -> TreeSnapshot:
+        """The staged content, as the tree the next commit would have.
+
+        Writing the index's tree stores tree objects as `git write-tree` does (the same ones the
+        next commit writes); it makes every unchanged folder's id free to compare.
+        """
+        tree = self._index_tree()
+        return TreeSnapshot(self._trees, tree, label="index", checkout=self.root)
+
+    def _index_tree(self) -> str:
+        """The staged content's tree id, without taking the index's lock.
+
+        `git write-tree` locks the index it reads (`index.lock`), so a `git add` running beside a
+        read-only `check` would fail; it runs on a private copy of the index instead. git itself
+        reads a large index several times faster than libgit2, which verifies the index's checksum
+        on every load; libgit2 remains the fallback where git is not installed.
+        """
+        index = self._index_path()
+        with contextlib.suppress(OSError, GitError), writer.scratch(self.git_dir, FOLDER) as copy:
+            shutil.copyfile(index, copy)
+            output = self._git("write-tree", env={"GIT_INDEX_FILE": str(copy)})
+            if output is not None:
+                return output.decode().strip()
+        unmerged = self._unmerged(index)
+        if unmerged:
+            shown = ", ".join(map(visible, unmerged[:5])) + (" and more" if len(unmerged) > 5 else "")
+            raise GitError(f"unresolved merge conflicts in {shown}: resolve them and stage the result")
+        try:
+            return str(pygit2.Index(str(index)).write_tree(self._repo))
+        except (pygit2.GitError, OSError, ValueError) as error:
+            raise GitError(f"cannot read the index {index} as a tree: {error}") from None
+
+    def _index_path(self) -> Path:
+        """The index git hands this process (GIT_INDEX_FILE, relative to where git runs us)."""
+        named = os.environ.get("GIT_INDEX_FILE")
+        return Path(os.path.abspath(named)) if named else self.git_dir / "index"
+
+    def _unmerged(self, index: Path) -> list[str]:
+        """The paths the index holds in conflict."""
+        output = self._git("ls-files", "--unmerged", "-z", env={"GIT_INDEX_FILE": str(index)}) or b""
+        return sorted({os.fsdecode(record.partition(b"\t")[2]) for record in output.split(b"\0") if record})
+
+    def worktree_snapshot(self) -> WorktreeSnapshot:
+        if self.root is None:
+            raise GitError("a bare repository has no working tree; pass --head with a revision")
+        index = self.index_snapshot()
+        return WorktreeSnapshot(index, self.root, self._worktree_changes(self.root))
+
+    def _worktree_changes(self, root: Path) -> dict[str, bool]:
+        """Where the working tree differs from the index, untracked files included; True where
+        a path is deleted there."""
+        # git compares a large working tree with the index about twice as fast as libgit2 (it
+        # checks files' stat data on several threads); libgit2 remains the fallback.
+        output = self._git(
+            f"--work-tree={root}",
+            *("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"),
+            "--no-renames",
+            "--ignore-submodules=dirty",  # a submodule counts by its commit, not its files
+        )
+        if output is not None:
+            return parse_status_z(output)
+        changed = (
+            FileStatus.WT_NEW | FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED
+        )
+        return {
+            path: bool(flags & FileStatus.WT_DELETED)
+            for path, flags in self._repo.status(untracked_files="all").items()
+            if flags & (changed | FileStatus.WT_DELETED)
+        }
+
+    def _git(self, *args: str, env: Mapping[str, str] | None = None) -> bytes | None:
+        """What a git command on this repository prints; None where it fails or git is missing."""
+        try:
+            result = subprocess.run(
+                ["git", f"--git-dir={self.git_dir}", *args],
+                capture_output=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **env} if env else None,
+            )
+        except OSError:
+            return None
+        return result.stdout if result.returncode == 0 else None
+
+    @contextlib.contextmanager
+    def memory(self) -> Iterator[Memory]:
+        """What earlier runs learnt (see cache.py and store.py); while it is open, the snapshots of
+        this repository find files in trees they have not read through it."""
+        with self._store.memory() as memory:
+            self._trees.blobs = memory.blobs
+            try:
+                yield memory
+            finally:
+                self._trees.blobs = {}
+
+    def parsed_toml(self, data: bytes) -> dict[str, Any]:
+        return self._store.parsed_toml(data)
