@@ -19,6 +19,8 @@ NOT_UTF8 = b"\xff".decode("utf-8", "surrogateescape")
         ("nel\x85 ls\u2028 ps\u2029", "nel\\x85 ls\\u2028 ps\\u2029"),
         (f"bad{NOT_UTF8}", "bad\\xff"),
         ("ünïcødé ok", "ünïcødé ok"),
+        ("evil\u202etxt.exe", "evil\\u202etxt.exe"),
+        ("\u2066isolate\u2069", "\\u2066isolate\\u2069"),
     ],
 )
 def test_visible_keeps_text_on_one_line(text: str, shown: str) -> None:

@@ -894,13 +894,10 @@ def test_a_configured_base_and_gits_answer_are_escaped(bumped: GitRepo, github: 
 
     job = run_job(github, bumped, "push", payload, sha=after)
 
-    assert job.code == 2
-    assert job.out.splitlines()[0] == (
-        "versionbot: fetching the configured base (main\\n::error::pwned on origin) from origin"
-    )
+    assert job.code == 2  # refused before anything is fetched: a base is a branch name
     assert command_names(runner_commands(job.out, job.err)) == ["error"]
     assert all(line.startswith("versionbot: ") for line in job.err.splitlines())
-    assert "could not fetch the configured base (main\\n::error::pwned on origin)" in job.err
+    assert "base: 'main\\n::error::pwned' is not a branch name" in job.err
 
 
 # the token ---------------------------------------------------------------------------------------

@@ -435,3 +435,101 @@ def test_init_writes_into_tool_tables_split_by_another_table(tmp_path: Path, run
     assert text.startswith("[tool.black]\nline-length = 99\n")
     assert '[project]\nname = "p"\n\n[tool.ruff]\nx = 1\n' in text
     assert run(repo, "bump").code == 0
+
+
+# Found by attacking the hardened code ------------------------------------------------------------
+
+
+def test_an_unterminated_string_in_a_version_file_is_read_in_linear_time(tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    repo.write("src/version.json", '"' + '\\"' * 1_500_000)  # 3 MB: hours for a quadratic scan
+    repo.commit("a hostile version file")
+    result = repo_cli(repo, "check", timeout=60)
+    assert result.returncode == 1
+    assert "invalid-file" in result.stdout
+
+
+def repo_cli(repo: GitRepo, *args: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "versionbot", *args],
+        cwd=repo.path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("base", ["HEAD^{/^(a|a)+$}", "main@{1}", ":/x", "main~1", "-x", "a..b", "a b"])
+def test_a_configured_base_is_a_branch_name_not_a_revision_expression(
+    tmp_path: Path, run: Run, base: str
+) -> None:
+    repo = repository(tmp_path)
+    repo.write("versionbot.toml", f"base = {json.dumps(base)}\n" + MINIMAL.format(version_file="v.json"))
+    repo.commit("a base that would search every commit message")
+    result = run(repo, "check")
+    assert result.code == 2
+    assert "base: " in result.err
+    assert "is not a branch name" in result.err
+
+
+def test_requires_with_a_huge_version_is_a_named_error(tmp_path: Path, run: Run) -> None:
+    repo = repository(tmp_path)
+    repo.write("versionbot.toml", f'requires = ">={"9" * 5000}"\n' + MINIMAL.format(version_file="v.json"))
+    repo.commit("huge requires")
+    result = run(repo, "check")
+    assert result.code == 2
+    assert "requires: " in result.err
+
+
+def test_init_dry_run_shows_only_what_it_adds(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/uv.lock", "version = 1\n")
+    repo.write(
+        "pyproject.toml", '[project]\nname = "x"\ndescription = """\n::warning::pwned\n::add-mask::x\n"""\n'
+    )
+    result = run(repo, "init", "--dry-run")
+    assert result.code == 0
+    assert "pwned" not in result.out
+    assert "[tool.versionbot.units.app]" in result.out
+    assert not any(line.lstrip().startswith("::") for line in result.out.splitlines())
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "versionbot.toml"])
+def test_a_configuration_that_is_a_link_is_never_read(tmp_path: Path, run: Run, name: str) -> None:
+    secret = tmp_path / "credentials.toml"
+    secret.write_text('[registry]\ntoken = "s3cr3t"\n')
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/uv.lock", "version = 1\n")
+    (repo.path / name).symlink_to(secret)
+    for command in (("check",), ("init", "--dry-run")):
+        result = run(repo, *command)
+        assert result.code == 2, command
+        assert "is a symbolic link" in result.err or "exists already" in result.err
+        assert "s3cr3t" not in result.out + result.err
+        assert "registry" not in result.out + result.err
+
+
+def test_bump_leaves_committed_files_that_look_like_its_temporary_files(tmp_path: Path, run: Run) -> None:
+    repo = repository(tmp_path)
+    precious = ".version.json.versionbot-4194000-abcd1234.tmp"
+    repo.write(f"src/{precious}", "precious\n")
+    repo.write("src/.version.json.versionbot-99999999999999999999-abcd1234.tmp", "huge pid\n")
+    repo.commit("files named like temporary files")
+    assert run(repo, "bump").code == 0
+    assert repo.read(f"src/{precious}") == "precious\n"
+    assert repo.git("status", "--porcelain", "--", f"src/{precious}") == ""
+
+
+def test_a_version_file_inside_a_submodule_is_refused(tmp_path: Path, run: Run) -> None:
+    inner = GitRepo(tmp_path / "inner")
+    inner.write("README", "a submodule\n")
+    inner.commit("inner")
+    repo = repository(tmp_path, "sub/version.json")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner.path), "sub")
+    repo.commit("a submodule")
+    result = run(repo, "bump")
+    assert result.code == 2
+    assert "sub is another repository's work tree" in result.err
+    assert not (repo.path / "sub/version.json").exists()

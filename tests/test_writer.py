@@ -133,14 +133,28 @@ def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
     script = "import os; print(os.getpid())"
     dead = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     dead_pid = int(dead.stdout)
-    stale = tmp_path / "units" / f".version.json.versionbot-{dead_pid}-abcd1234.tmp"
-    alive = tmp_path / "units" / f".version.json.versionbot-{os.getppid()}-abcd1234.tmp"
-    other = tmp_path / "units" / ".version.json.tmp"  # not versionbot's: never touched
-    for path in (stale, alive, other):
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(b"{")
-    writer.remove_stale(tmp_path, ["units", "missing/folder"])
-    assert sorted(p.name for p in (tmp_path / "units").iterdir()) == sorted([alive.name, other.name])
+    units = tmp_path / "units"
+    units.mkdir()
+    names = {
+        "stale": f".version.json.versionbot-{dead_pid}-abcd1234.tmp",
+        "alive": f".version.json.versionbot-{os.getppid()}-abcd1234.tmp",
+        "tracked": f".version.json.versionbot-{dead_pid}-0000ffff.tmp",  # committed: the repository's
+        "other file": f".README.md.versionbot-{dead_pid}-abcd1234.tmp",  # not beside a version file
+        "huge pid": ".version.json.versionbot-99999999999999999999-abcd1234.tmp",
+        "not ours": ".version.json.tmp",
+    }
+    for name in names.values():
+        (units / name).write_bytes(b"{")
+    asked: list[list[str]] = []
+
+    def tracked(paths: list[str]) -> set[str]:
+        asked.append(paths)
+        return {f"units/{names['tracked']}"}
+
+    writer.remove_stale(tmp_path, ["units/version.json", "missing/folder/version.json"], tracked)
+    assert asked == [sorted([f"units/{names['stale']}", f"units/{names['tracked']}"])]
+    left = set(os.listdir(units))
+    assert left == set(names.values()) - {names["stale"]}
 
 
 def test_a_signal_during_a_write_waits_for_the_rename(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
@@ -37,8 +37,8 @@ def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
     if not args.dry_run:  # what an interrupted run left must not be judged as an input
-        folders = {PurePosixPath(unit.version_file).parent.as_posix() for unit in workspace.config.units}
-        writer.remove_stale(workspace.root, {"" if folder == "." else folder for folder in folders})
+        version_files = workspace.config.version_files
+        writer.remove_stale(workspace.root, version_files, workspace.repo.tracked)
     base, judged = workspace.snapshots(base=args.base, head=args.head)
     plan = workspace.judge(base, judged)
     if args.dry_run:
@@ -62,7 +62,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     states = survey(workspace.config, workspace.repo.commit_snapshot(commit), None)
     broken = [state for state in states if state.problem]
     for state in broken:
-        print(f"versionbot: {state.unit}: {state.problem}", file=sys.stderr)
+        print(visible(f"versionbot: {state.unit}: {state.problem}"), file=sys.stderr)
     if broken:
         return EXIT_FINDINGS
     sys.stdout.write(render.export_json(commit, states))
@@ -77,8 +77,9 @@ def run_init(args: argparse.Namespace) -> int:
         raise VersionbotError("a bare repository has no working tree to set up; run in a checkout")
     proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
     target, text = onboarding.render_config(repo.root, proposal, args.config)
-    if args.dry_run:
-        sys.stdout.write(f"# would write {target.name}\n{text}")
+    if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
+        addition = onboarding.render_addition(proposal, target)
+        sys.stdout.write(f"# would add to {visible(target.name)}:\n{visible_lines(addition)}")
         return EXIT_OK
     relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
     writer.write(repo.root, relative, text.encode("utf-8"), forbidden=[repo.git_dir], what="configuration")
@@ -88,6 +89,10 @@ def run_init(args: argparse.Namespace) -> int:
         "next: review it, then `versionbot bump`"
     )
     return EXIT_OK
+
+
+def visible_lines(text: str) -> str:
+    return "".join(visible(line) + "\n" for line in text.splitlines())
 
 
 def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:

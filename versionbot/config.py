@@ -105,9 +105,15 @@ def find_config(root: Path, explicit: Path | None = None) -> Path:
             raise ConfigError(f"{explicit}: no such configuration file")
         return explicit
     candidate = root / CONFIG_FILE
+    pyproject = root / PYPROJECT
+    for found in (candidate, pyproject):  # the repository's: it may point anywhere
+        if found.is_symlink():
+            raise ConfigError(
+                f"{found}: is a symbolic link; versionbot reads its configuration only from a file "
+                "in the repository (or one named with --config)"
+            )
     if candidate.is_file():
         return candidate
-    pyproject = root / PYPROJECT
     if pyproject.is_file():
         table = _tool_table(_read_toml(pyproject)).get("versionbot")
         if isinstance(table, dict):
@@ -173,6 +179,8 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     if requires is not None:
         _check_requires(requires, version, fail)
     base = _optional_str(data, "base", fail)
+    if base is not None and (problem := branch_problem(base)):
+        raise fail("base", f"{base!r} {problem}")
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
@@ -223,6 +231,26 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
 
 
 MAX_PATH = 4096  # characters: the longest path most file systems take
+MAX_NAME = 200  # bytes of a version file's name: room for its temporary file's within 255
+_REF_NAME = re.compile(r"[A-Za-z0-9._/+-]+")
+
+
+def branch_problem(name: str) -> str | None:
+    """Why a configured `base` is not a branch name (or a commit id), or None.
+
+    The configuration may come from a pull request, so it names a branch and nothing more: git's
+    revision syntax (`^{/regex}` searches every commit message with a backtracking regex, `@{...}`
+    reads the reflog, `:path` a file) is for the command line's `--base`."""
+    parts = name.split("/")
+    if (
+        not _REF_NAME.fullmatch(name)
+        or name.startswith("-")
+        or ".." in name
+        or any(part in ("", ".") or part.startswith(".") or part.endswith(".lock") for part in parts)
+        or name.endswith(".")
+    ):
+        return 'is not a branch name: write one such as "origin/main" (letters, digits, `.`, `_`, `-`, `/`)'
+    return None
 
 
 def version_file_problem(path: str) -> str | None:
@@ -235,6 +263,10 @@ def version_file_problem(path: str) -> str | None:
         return f"is {len(path)} characters long; keep it under {MAX_PATH}"
     if any(part.lower().rstrip(". ") == ".git" for part in path.split("/")):
         return "lies in a .git folder, which git never tracks; put the version file in the work tree"
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in path.split("/")):
+        return "has a folder name longer than 255 bytes, which no file system takes"
+    if len(path.rpartition("/")[2].encode("utf-8", "surrogatepass")) > MAX_NAME:
+        return f"has a file name longer than {MAX_NAME} bytes; shorten it"
     return None
 
 
@@ -281,12 +313,14 @@ def _check_values(values: Any, key: str, fail: Fail) -> None:
 def _check_version_files(units: tuple[Unit, ...], fail: Fail) -> None:
     owners: dict[str, str] = {}
     for unit in units:
-        if other := owners.get(unit.version_file):
+        # Compared without case: on macOS and Windows `App/v.json` and `app/v.json` are one file.
+        if other := owners.get(unit.version_file.casefold()):
             raise fail(
                 f"units.{unit.name}.version-file",
-                f"{unit.version_file!r} is also the version file of unit {other!r}; give each unit its own",
+                f"{unit.version_file!r} is also the version file of unit {other!r} (or differs from it "
+                "only in case); give each unit its own",
             )
-        owners[unit.version_file] = unit.name
+        owners[unit.version_file.casefold()] = unit.name
 
 
 def _check_dependencies(units: tuple[Unit, ...], fail: Fail) -> None:
@@ -352,7 +386,7 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-_CLAUSE = re.compile(r"\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)*)\s*")
+_CLAUSE = re.compile(r"\s*(>=|<=|==|!=|>|<)\s*([0-9]{1,9}(?:\.[0-9]{1,9}){0,3})\s*")
 
 
 def _check_requires(spec: str, version: str, fail: Fail) -> None:

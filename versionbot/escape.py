@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 
-# Control characters, the C1 range, Unicode's line and paragraph separators, and the lone surrogates
-# that stand for the bytes of a file name that is not UTF-8.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Control characters, the C1 range, Unicode's line and paragraph separators, the bidirectional
+# controls that make a name read otherwise than it is ("Trojan Source"), and the lone surrogates that
+# stand for the bytes of a file name that is not UTF-8.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

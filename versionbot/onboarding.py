@@ -87,8 +87,24 @@ def _units_table(units: Sequence[ProposedUnit]) -> Table:
     return table
 
 
+def render_addition(units: Sequence[ProposedUnit], target: Path) -> str:
+    """Only what `render_config` adds to `target`, as TOML: what `init --dry-run` shows."""
+    document = tomlkit.document()
+    if target.name == PYPROJECT:
+        tool, versionbot = tomlkit.table(is_super_table=True), tomlkit.table(is_super_table=True)
+        versionbot["units"] = _units_table(units)
+        tool["versionbot"] = versionbot
+        document["tool"] = tool
+    else:
+        document["units"] = _units_table(units)
+    return tomlkit.dumps(document)
+
+
 def _parse_document(path: Path) -> tomlkit.TOMLDocument:
-    """An existing TOML file for editing; bytes are read so CRLF line endings stay as they are."""
+    """An existing TOML file for editing; bytes are read so CRLF line endings stay as they are.
+    A link is not followed: a repository's `pyproject.toml` may point at a file outside it."""
+    if path.is_symlink():
+        raise ConfigError(f"{path}: is a symbolic link; versionbot edits only a file in the repository")
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

@@ -15,7 +15,10 @@ from typing import Any
 
 MAX_DEPTH = 100  # GitHub's payloads nest about ten deep; a version file four
 MAX_DIGITS = 30  # an integer longer than this is no version and no value anyone means
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A string, or an unterminated one to the end of the text: it always matches where it starts, so
+# removing strings is one linear pass (a pattern that needs the closing quote would rescan the rest
+# of the text from every quote of an unterminated string, in quadratic time).
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -29,7 +29,9 @@ from versionbot.escape import visible
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.versionbot-(?P<pid>[0-9]+)-[0-9a-f]+\.tmp")
+# What `_replace` and `scratch` name their files: the target's name, the process id, 8 hex digits.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.versionbot-(?P<pid>[1-9][0-9]{0,6})-[0-9a-f]{8}\.tmp")
+PID_MAX = 1 << 22  # Linux never gives a process a higher id
 _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 MAX_EXISTING = 64 << 20  # bytes of an existing file read to decide whether it may be replaced
 
@@ -102,11 +104,25 @@ def _walk(
             inner = _open_folder(name, descriptor, where, "/".join(folders[: depth + 1]))
             os.close(descriptor)
             descriptor = inner
+            if _holds_git(descriptor):  # a submodule's (or a nested repository's) work tree
+                shown = "/".join(folders[: depth + 1])
+                raise WriteRefused(
+                    f"{where}: {shown} is another repository's work tree (a submodule?), where this "
+                    "repository can never commit the file"
+                )
         if _identity(descriptor) in refused:
             raise WriteRefused(f"{where}: lies in the git directory; versionbot never writes there")
         yield descriptor
     finally:
         os.close(descriptor)
+
+
+def _holds_git(descriptor: int) -> bool:
+    try:
+        os.stat(".git", dir_fd=descriptor, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
 
 
 def _identity(descriptor: int) -> tuple[int, int]:
@@ -196,9 +212,13 @@ def _signals_held() -> Iterator[None]:
 
 @contextlib.contextmanager
 def scratch(root: Path, folder: str) -> Iterator[Path]:
-    """A path for a private temporary file in `root/folder` (made if missing), removed afterwards."""
-    with _walk(root, folder.split("/"), (), "a temporary file"):
-        pass
+    """A path for a private temporary file in `root/folder` (made if missing), removed afterwards;
+    what runs that were killed left there goes first."""
+    with _walk(root, folder.split("/"), (), "a temporary file") as descriptor:
+        for name in os.listdir(descriptor):
+            if _is_stale(name, "scratch"):
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=descriptor)
     path = root / folder / f".scratch.versionbot-{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
         yield path
@@ -207,9 +227,13 @@ def scratch(root: Path, folder: str) -> Iterator[Path]:
             path.unlink()
 
 
-def remove_stale(root: Path, folders: Iterable[str]) -> None:
-    """Remove the temporary files that runs no longer alive left in `folders` (relative to `root`)."""
-    for folder in sorted(set(folders)):
+def remove_stale(root: Path, version_files: Iterable[str], tracked: Callable[[list[str]], set[str]]) -> None:
+    """Remove the temporary files that runs no longer alive left beside `version_files`: only names
+    `_replace` gives (the version file's own name, a dead process's id), never a file that
+    `tracked` (given the candidates' paths) says the repository holds."""
+    found: dict[str, tuple[str, str]] = {}  # path -> (folder, name)
+    for path in sorted(set(version_files)):
+        folder, _, target = path.rpartition("/")
         with (
             contextlib.suppress(OSError, VersionbotError),
             _walk(
@@ -217,15 +241,33 @@ def remove_stale(root: Path, folders: Iterable[str]) -> None:
             ) as descriptor,
         ):
             for name in os.listdir(descriptor):
-                match = _TEMPORARY.fullmatch(name)
-                if match and not _is_alive(int(match["pid"])):
-                    with contextlib.suppress(OSError):
-                        os.unlink(name, dir_fd=descriptor)
+                if _is_stale(name, target):
+                    found[f"{folder}/{name}" if folder else name] = (folder, name)
+    if not found:
+        return
+    keep = tracked(sorted(found))
+    for path, (folder, name) in found.items():
+        if path not in keep:
+            with (
+                contextlib.suppress(OSError, VersionbotError),
+                _walk(
+                    root, folder.split("/") if folder else [], (), "temporary files", create=False
+                ) as descriptor,
+            ):
+                os.unlink(name, dir_fd=descriptor)
+
+
+def _is_stale(name: str, target: str) -> bool:
+    """Whether `name` is a temporary file for `target` that a process no longer alive left."""
+    match = _TEMPORARY.fullmatch(name)
+    return match is not None and match["name"] == target and not _is_alive(int(match["pid"]))
 
 
 def _is_alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # this run has no write in progress while it cleans up
+    if pid > PID_MAX:
+        return True  # no process has that id: not a name this versionbot gave, so not touched
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -133,6 +133,16 @@ class Repository:
         except (pygit2.GitError, OSError, ValueError) as error:
             raise GitError(f"cannot read the index {index} as a tree: {error}") from None
 
+    def tracked(self, paths: list[str]) -> set[str]:
+        """Which of `paths` the index holds (or the commit HEAD names)."""
+        try:
+            index = pygit2.Index(str(self._index_path()))
+        except (pygit2.GitError, OSError, ValueError):
+            return set(paths)  # unknown: treat every one as the repository's
+        head = self.head_commit()
+        tree = self._repo[head].peel(pygit2.Tree) if head else None
+        return {path for path in paths if path in index or (tree is not None and path in tree)}
+
     def _index_path(self) -> Path:
         """The index git hands this process (GIT_INDEX_FILE, relative to where git runs us)."""
         named = os.environ.get("GIT_INDEX_FILE")
