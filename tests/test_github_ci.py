@@ -27,8 +27,8 @@ from tests.gitrepo import GitRepo, clean_env
 from tests.octokit import webhook_example
 from tests.test_render import assert_only_our_markup, parse
 from versionbot import actions, render
-from versionbot.actions import ActionsError, Environment, select
 from versionbot.ci import CUT_NOTE
+from versionbot.events import ActionsError, Environment, select
 from versionbot.findings import Finding, Plan, Status
 from versionbot.versionfile import VersionFile
 

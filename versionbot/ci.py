@@ -23,9 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from versionbot import actions, escape, render
-from versionbot.actions import Comparison, Environment, Selection
+from versionbot import actions, escape, events, render
 from versionbot.errors import VersionbotError
+from versionbot.events import Comparison, Environment, Selection
 from versionbot.findings import Plan, Status
 from versionbot.history import History
 from versionbot.workspace import Workspace
@@ -81,7 +81,7 @@ def run(
     try:
         env = Environment.from_environ(environ)
         workspace = open_workspace()  # inside: a bad config is annotated and summarised too
-        selection = actions.select(env, configured_base=workspace.config.base)
+        selection = events.select(env, configured_base=workspace.config.base)
         if selection.comparison is None:
             log.line("versionbot: the push deleted its branch: nothing to check")
             return True

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from versionbot.commits import is_commit_id
 from versionbot.errors import GitError
 from versionbot.git import SHALLOW_FIX, Repository
 
@@ -21,7 +22,6 @@ REMOTE = "origin"
 DEEPEN_STEPS = (32, 256, 2048)  # commits added per attempt: ~2300 deep at most, then the fix
 FETCH_TIMEOUT = 600  # seconds
 FETCH_FIX = "check out with `fetch-depth: 0` (actions/checkout), or fetch that commit in an earlier step"
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 _URL_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]+@")
 
 
@@ -42,7 +42,7 @@ class History:
         local = self._resolve(revision)
         if local is not None:
             return local
-        if _COMMIT_ID.fullmatch(revision):
+        if is_commit_id(revision):
             self._fetch([revision], f"{label} {revision[:12]}", depth=1)
             target = revision
         else:
@@ -72,7 +72,7 @@ class History:
 
     def _resolve(self, revision: str) -> str | None:
         candidates = [revision]
-        if not _COMMIT_ID.fullmatch(revision) and not revision.startswith(f"{REMOTE}/"):
+        if not is_commit_id(revision) and not revision.startswith(f"{REMOTE}/"):
             candidates.append(f"{REMOTE}/{revision}")  # `main` in a detached checkout: origin/main
         for candidate in candidates:
             try:

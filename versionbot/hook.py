@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from versionbot import render
+from versionbot.commits import is_null
 from versionbot.errors import GitError, VersionbotError
 from versionbot.escape import visible
 from versionbot.findings import Plan
@@ -38,18 +39,13 @@ class Push:
         return self.ref.removeprefix("refs/heads/")
 
 
-def _is_null(commit: str) -> bool:
-    """git's all-zeros id: no commit (a new remote branch, or a deleted local one)."""
-    return set(commit) == {"0"}
-
-
 def pushes_from_environ(environ: Mapping[str, str]) -> tuple[Push, ...] | None:
     """The range pre-commit names on pre-push (also `pre-commit run --from-ref A --to-ref B`), if any."""
     from_ref, to_ref = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
     if not from_ref or not to_ref:
         return None
     ref = environ.get("PRE_COMMIT_LOCAL_BRANCH") or to_ref
-    return (Push(ref=ref, to_commit=to_ref, from_commit=None if _is_null(from_ref) else from_ref),)
+    return (Push(ref=ref, to_commit=to_ref, from_commit=None if is_null(from_ref) else from_ref),)
 
 
 def pushes_from_git(lines: Iterable[str]) -> tuple[Push, ...]:
@@ -66,9 +62,9 @@ def pushes_from_git(lines: Iterable[str]) -> tuple[Push, ...]:
                 "`<local ref> <local id> <remote ref> <remote id>`; call this from a pre-push hook"
             )
         local_ref, local_commit, _, remote_commit = fields
-        if _is_null(local_commit):
+        if is_null(local_commit):
             continue
-        from_commit = None if _is_null(remote_commit) else remote_commit
+        from_commit = None if is_null(remote_commit) else remote_commit
         pushes.append(Push(ref=local_ref, to_commit=local_commit, from_commit=from_commit))
     return tuple(pushes)
 
