@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -133,13 +132,8 @@ def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, l
 
 def _fix_command(root: Path, config_path: Path | None, selection: Selection) -> str:
     """The command a developer runs from the repository's root to fix the findings."""
-    words = ["versionbot"]
-    if config_path is not None:
-        words += ["--config", Path(os.path.relpath(config_path.resolve(), root.resolve())).as_posix()]
-    words.append("bump")
-    if selection.fix_base:
-        words += ["--base", selection.fix_base]
-    return shlex.join(words)
+    config = Path(os.path.relpath(config_path.resolve(), root.resolve())).as_posix() if config_path else None
+    return render.fix_command(config=config, base=selection.fix_base)
 
 
 def _outputs(plan: Plan) -> dict[str, str]:

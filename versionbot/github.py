@@ -263,12 +263,16 @@ def keep_sticky_comment(
             if not is_needed:
                 return Outcome.NOT_NEEDED
             request = _creating(repository, number)
-            _create(issue, body, lambda: _find(issue, marker, is_ours), client.deadline)
+            _write(
+                lambda: issue.create_comment(body),
+                client.deadline,
+                has_landed=lambda: _find(issue, marker, is_ours) is not None,
+            )
             return Outcome.CREATED
         if _normal(existing.body) == _normal(body):
             return Outcome.UNCHANGED
         request = _editing(repository, existing.id)
-        _edit(existing, body, client.deadline)
+        _write(lambda: existing.edit(body), client.deadline)
         return Outcome.UPDATED
     except (GithubException, requests.RequestException) as error:
         raise GitHubError(_explain(request, error, client)) from None
@@ -295,28 +299,21 @@ def _normal(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
-def _create(issue: Issue, body: str, find: Callable[[], IssueComment | None], deadline: _Deadline) -> None:
+def _write(
+    send: Callable[[], object], deadline: _Deadline, *, has_landed: Callable[[], bool] | None = None
+) -> None:
+    """Send a write, and again after a transient failure; when `has_landed` says a lost answer's
+    write arrived all the same, not again (a comment is never posted twice)."""
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
-            issue.create_comment(body)
+            send()
             return
         except (GithubException, requests.RequestException) as error:
             if attempt == WRITE_ATTEMPTS or not _is_transient(error):
                 raise
             _pause(error, attempt, deadline)
-            if find() is not None:  # the answer was lost, not the comment: never post twice
+            if has_landed is not None and has_landed():
                 return
-
-
-def _edit(comment: IssueComment, body: str, deadline: _Deadline) -> None:
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            comment.edit(body)
-            return
-        except (GithubException, requests.RequestException) as error:
-            if attempt == WRITE_ATTEMPTS or not _is_transient(error):
-                raise
-            _pause(error, attempt, deadline)
 
 
 def _is_transient(error: Exception) -> bool:

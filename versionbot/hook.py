@@ -111,7 +111,7 @@ def run(
         base = push_base(workspace, push, to_commit, chain_base)
         judged = workspace.repo.commit_snapshot(to_commit)
         plan = workspace.judge(workspace.repo.commit_snapshot(base) if base else None, judged)
-        bump = "versionbot bump" if base in (None, chain_base) else f"versionbot bump --base {base[:12]}"
+        bump = render.fix_command(base=None if base in (None, chain_base) else base[:12])
         advice = Advice(
             judged="the pushed commit",
             fix=f"check out {visible(push.name)}, run `{bump}`, commit the version files and push again",

@@ -14,6 +14,7 @@ one way out, so no report can forget it:
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,19 @@ from versionbot import escape
 from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState
 
 MARKER = "<!-- versionbot -->"
+
+
+def fix_command(*, config: str | None = None, base: str | None = None) -> str:
+    """The `versionbot bump` a developer runs from the repository's root to fix the findings."""
+    words = [
+        "versionbot",
+        *(("--config", config) if config else ()),
+        "bump",
+        *(("--base", base) if base else ()),
+    ]
+    return shlex.join(words)
+
+
 _COMMENT_OPENER = "<!--"
 
 
