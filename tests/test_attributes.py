@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from versionbot.attributes import Attributes, Line, TextMode, folders_above, parse_gitattributes
+from versionbot.attrfile import Line, parse_gitattributes
+from versionbot.attributes import Attributes, TextMode, folders_above
 
 T, B, A = TextMode.TEXT, TextMode.BINARY, TextMode.AUTO
 
