@@ -19,6 +19,11 @@ def pattern_problem(pattern: str) -> str | None:
         return "is empty"
     if pattern.startswith("/") or re.match(r"^[A-Za-z]:", pattern):
         return "is absolute; write it relative to the repository root"
+    if not _WILDCARDS.intersection(pattern):  # most patterns name a folder: nothing to parse
+        segments = pattern.rstrip("/").split("/")
+        if any(segment in ("", ".", "..") for segment in segments):
+            return "has an empty, `.` or `..` segment; patterns must stay inside the repository"
+        return None
     if problem := _escape_problem(pattern):
         return problem
     segments = [_unescaped(segment) for segment in pattern.rstrip("/").split("/")]
