@@ -39,7 +39,16 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-GRAPH = {module_name(path).split(".")[0]: imports(path) for path in PACKAGE.rglob("*.py")}
+def graph() -> dict[str, set[str]]:
+    """Top-level modules and packages (`git/`, `github/`) with what they import, themselves left out."""
+    merged: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        top = module_name(path).split(".")[0]
+        merged.setdefault(top, set()).update(imports(path) - {top})
+    return merged
+
+
+GRAPH = graph()
 
 
 def layer(module: str) -> int:

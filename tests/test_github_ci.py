@@ -1115,7 +1115,7 @@ def test_an_api_that_never_answers_costs_the_deadline_not_minutes(
     pull: tuple[GitRepo, str, str], github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from versionbot import ci
-    from versionbot import github as adapter
+    from versionbot.github import client as adapter
     from versionbot.workspace import Workspace
 
     repo, base, head = pull
