@@ -20,7 +20,8 @@ from versionbot.workspace import Workspace
 
 def plan_with(repo: GitRepo, memory: Memory, head: str = "worktree") -> tuple[Plan, int]:
     workspace = Workspace.open(repo.path, None)
-    base, snapshot = workspace.snapshots(base="main", head=head)
+    snapshots = workspace.snapshots(base="main", head=head)
+    base, snapshot = snapshots.base, snapshots.head
     digests = Digests()
     plan = make_plan(workspace.config, base, snapshot, digests, memory)
     return plan, digests.hashed

@@ -442,20 +442,37 @@ def test_shallow_clone_without_the_base(bumped: GitRepo, run: Run, tmp_path: Pat
     assert "fetch-depth: 0" in result.err
 
 
-def test_configured_base_and_fallback_to_head(bumped: GitRepo, run: Run) -> None:
+def test_a_local_main_is_the_base_of_a_branch_without_upstream(bumped: GitRepo, run: Run) -> None:
     bumped.branch("feature")
     for round_ in range(2):
         bumped.write("req/fw/pylock.fw.toml", f"change {round_}\n")
         bumped.commit(f"change {round_}")
-        # no upstream, no origin/HEAD, no configured base: each commit is judged against HEAD
-        assert run(bumped, "check").code == 1
+        result = run(bumped, "check", "--format", "json")
+        assert json.loads(result.out)["base_source"] == "guess"
+        assert json.loads(result.out)["base_ref"] == "main"
+        assert run(bumped, "bump").code == 0
+        bumped.commit(f"bump {round_}")
+    assert bumped.read_json(FW)["version"] == 2  # one bump for the whole branch
+
+
+def test_without_any_base_each_commit_is_judged_on_its_own_and_it_says_so(bumped: GitRepo, run: Run) -> None:
+    for round_ in range(2):  # on main, with no remote: nothing to judge against but HEAD
+        bumped.write("req/fw/pylock.fw.toml", f"change {round_}\n")
+        bumped.commit(f"change {round_}")
+        result = run(bumped, "check")
+        assert result.code == 1
+        assert "no base found" in result.err
+        assert "set `base` in versionbot.toml" in result.err
+        assert "HEAD itself" in result.out
         assert run(bumped, "bump").code == 0
         bumped.commit(f"bump {round_}")
     assert bumped.read_json(FW)["version"] == 3
-    bumped.write("versionbot.toml", 'base = "main"\n' + bumped.read("versionbot.toml"))
-    result = run(bumped, "check")
-    assert result.code == 1
-    assert "should be 2" in result.out
+    bumped.git("branch", "release", "HEAD~4")
+    bumped.write("versionbot.toml", 'base = "release"\n' + bumped.read("versionbot.toml"))
+    result = run(bumped, "check", "--format", "json")
+    assert json.loads(result.out)["base_source"] == "config"
+    assert result.err == ""
+    assert "should be 2" in json.dumps(json.loads(result.out))
     run(bumped, "bump")
     assert bumped.read_json(FW)["version"] == 2
 

@@ -417,8 +417,9 @@ def test_push_of_an_unbumped_change_fails_with_the_explanation(
     assert "is not ready to push" in refused.output
     assert "FAIL fw [needs-bump] 1 -> 2" in refused.output
     assert f"modified {FW_LOCK}" in refused.output
-    # main tracks its own copy on the remote, so the fix names the pushed range's base
-    assert f"to fix, check out main, run `versionbot bump --base {pushed[:12]}`" in refused.output
+    # main tracks its own copy on the remote; origin/main is the base the chain finds, so the
+    # plain command fixes it
+    assert "to fix, check out main, run `versionbot bump`, commit" in refused.output
     assert repo.git("ls-remote", str(remote), "refs/heads/main").split()[0] == pushed
 
     assert repo.versionbot("bump").returncode == 0

@@ -153,7 +153,8 @@ def assert_well_behaved(repo: GitRepo, allowed: Callable[[str], bool], *commands
         assert code in (0, 1, 2), err
         assert "Traceback" not in err
         assert "internal error" not in err
-        assert err.count("\n") <= 1, err  # one line: nothing it quotes can start another
+        # Every line is one of ours: nothing a message quotes can start another.
+        assert all(line.startswith("versionbot: ") for line in err.splitlines()), err
     assert fingerprint(outside) == before_outside
     after = fingerprint(repo.path)
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from versionbot import actions, escape, events, render
+from versionbot.base import BaseChoice, BaseSource
 from versionbot.errors import VersionbotError
 from versionbot.events import Comparison, Environment, Selection
 from versionbot.findings import Plan, Status
@@ -127,7 +128,9 @@ def _judge(workspace: Workspace, selection: Selection, comparison: Comparison, l
         f"against {base[:12]} ({against})"
     )
     fetched = workspace.with_repository(history.repo)  # opened after any fetch
-    return fetched.judge(fetched.repo.commit_snapshot(base), fetched.repo.commit_snapshot(head))
+    # The event names the base, as --base would: the report says so.
+    choice = BaseChoice(ref=comparison.base, source=BaseSource.OPTION)
+    return fetched.judge(fetched.repo.commit_snapshot(base), fetched.repo.commit_snapshot(head), choice)
 
 
 def _fix_command(root: Path, config_path: Path | None, selection: Selection) -> str:

@@ -16,9 +16,11 @@ from typing import NoReturn
 from versionbot import __version__, hook, render, writer
 from versionbot.errors import VersionbotError
 from versionbot.escape import visible
+from versionbot.findings import Plan
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.plan import survey
+from versionbot.snapshot import Snapshot
 from versionbot.workspace import Workspace, apply_bump
 
 EXIT_OK = 0
@@ -28,8 +30,17 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 
+def _judge(workspace: Workspace, args: argparse.Namespace) -> tuple[Plan, Snapshot]:
+    """The plan for `--base`/`--head`, and the head snapshot it judged; a base that is HEAD itself
+    is said on standard error."""
+    snapshots = workspace.snapshots(base=args.base, head=args.head)
+    if warning := workspace.no_base_warning(snapshots.choice):
+        print(f"versionbot: {warning}", file=sys.stderr)
+    return workspace.judge(snapshots.base, snapshots.head, snapshots.choice), snapshots.head
+
+
 def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
-    plan = workspace.judge(*workspace.snapshots(base=args.base, head=args.head))
+    plan, _ = _judge(workspace, args)
     renderer = {"text": render.check_text, "json": render.check_json, "markdown": render.check_markdown}
     sys.stdout.write(renderer[args.format](plan))
     return EXIT_OK if plan.ok else EXIT_FINDINGS
@@ -39,8 +50,7 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
     if not args.dry_run:  # what an interrupted run left must not be judged as an input
         version_files = workspace.config.version_files
         writer.remove_stale(workspace.root, version_files, workspace.repo.tracked)
-    base, judged = workspace.snapshots(base=args.base, head=args.head)
-    plan = workspace.judge(base, judged)
+    plan, judged = _judge(workspace, args)
     if args.dry_run:
         sys.stdout.write(render.bump_text(plan.due, is_dry_run=True))
         return EXIT_FINDINGS if plan.due else EXIT_OK
@@ -103,6 +113,7 @@ def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
         stdin=sys.stdin,
         environ=os.environ,
         out=sys.stdout,
+        err=sys.stderr,
     )
     return EXIT_OK if passed else EXIT_FINDINGS
 

@@ -94,6 +94,8 @@ class Plan:
     base: str | None  # commit id
     head: str  # commit id, "index" or "worktree"
     findings: tuple[Finding, ...]  # in config order
+    base_ref: str | None = None  # the revision the base was found as; None: HEAD itself, or unknown
+    base_source: str | None = None  # base.BaseSource's value: option, config, upstream, ...
 
     @property
     def ok(self) -> bool:

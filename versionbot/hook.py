@@ -93,24 +93,29 @@ def run(
     stdin: Iterable[str],
     environ: Mapping[str, str],
     out: TextIO,
+    err: TextIO,
 ) -> bool:
     """Run the `bump` or `check` hook; True when it passes (nothing due, nothing written).
 
     `stdin` carries the refs of a plain pre-push hook; `environ` the range pre-commit names."""
     is_bump = action == "bump"
     pushes = pushes_from_git(stdin) if git_pre_push else pushes_from_environ(environ)
+    choice = workspace.base_choice(None)
+    if warning := workspace.no_base_warning(choice):
+        err.write(f"versionbot: {warning}\n")
     if pushes is None:
-        staged_base, staged = workspace.snapshots(base=None, head="index")
-        plan = workspace.judge(staged_base, staged)
-        return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=out)
+        staged = workspace.snapshots(base=None, head="index")
+        plan = workspace.judge(staged.base, staged.head, staged.choice)
+        return settle(workspace, plan, staged.head, is_bump=is_bump, advice=STAGED, out=out)
     head = workspace.repo.head_commit()
     passed = True
     for push in pushes:
         to_commit = workspace.repo.resolve(push.to_commit)
-        chain_base = workspace.base_commit(None, to_commit)
+        chain_base = workspace.base_commit(choice, to_commit)
         base = push_base(workspace, push, to_commit, chain_base)
         judged = workspace.repo.commit_snapshot(to_commit)
-        plan = workspace.judge(workspace.repo.commit_snapshot(base) if base else None, judged)
+        base_snapshot = workspace.repo.commit_snapshot(base) if base else None
+        plan = workspace.judge(base_snapshot, judged, choice if base == chain_base else None)
         bump = render.fix_command(base=None if base in (None, chain_base) else base[:12])
         advice = Advice(
             judged="the pushed commit",

@@ -131,6 +131,16 @@ def _versions(finding: Finding) -> str:
     return f"{base} -> {finding.expected_version}"
 
 
+def _base_words(plan: Plan) -> str:
+    """The base as the report names it: the revision it was found as and the merge-base judged, or
+    HEAD itself when nothing was found."""
+    if plan.base_ref and plan.base_ref != plan.base:
+        return f"{plan.base_ref} at {_short(plan.base)}"
+    if plan.base_source == "head":
+        return f"{_short(plan.base)}, HEAD itself"
+    return _short(plan.base)
+
+
 def _short(revision: str | None) -> str:
     if revision is None:
         return "none"
@@ -155,7 +165,7 @@ def check_text(plan: Plan) -> str:
     summary = "all units are consistent" if plan.ok else _need_action(len(plan.due), len(plan.findings))
     if quiet:
         summary += f"; {quiet} unchanged"
-    lines.append(f"versionbot: {summary} (base {_short(plan.base)}, head {_short(plan.head)})")
+    lines.append(f"versionbot: {summary} (base {_base_words(plan)}, head {_short(plan.head)})")
     return _text(lines)
 
 
@@ -163,6 +173,8 @@ def check_json(plan: Plan) -> str:
     report = {
         "ok": plan.ok,
         "base": plan.base,
+        "base_ref": plan.base_ref,
+        "base_source": plan.base_source,
         "head": plan.head,
         "units": [finding_json(finding) for finding in plan.findings],
     }
@@ -217,7 +229,7 @@ def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
     if not plan.ok:
         lines += ["", "**To fix**, run this on the branch and commit the version files it writes:", ""]
         lines.append(_block(command, info="sh"))
-    lines += ["", f"<sub>base {_code(_short(plan.base))} · head {_code(_short(plan.head))}</sub>"]
+    lines += ["", f"<sub>base {_code(_base_words(plan))} · head {_code(_short(plan.head))}</sub>"]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot import __version__, writer
+from versionbot.base import NO_BASE, BaseChoice, BaseSource, choose_base
 from versionbot.config import Config, find_config, load_config
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.files import read_regular
@@ -18,6 +19,15 @@ from versionbot.parallel import map_halves
 from versionbot.plan import make_plan
 from versionbot.snapshot import Snapshot
 from versionbot.versionfile import dumps, is_replaceable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshots:
+    """What one judgement compares, and where its base came from."""
+
+    base: Snapshot | None  # None: a repository without commits
+    head: Snapshot
+    choice: BaseChoice
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,9 @@ class Workspace:
         config = load_config(find_config(repo.root, config_path), __version__, repo.parsed_toml)
         return cls(repo, repo.root, config)
 
-    def snapshots(self, *, base: str | None, head: str) -> tuple[Snapshot | None, Snapshot]:
+    def snapshots(self, *, base: str | None, head: str) -> Snapshots:
         """The base and head snapshots of a judgement: `head` is "worktree", "index" or a revision,
-        and the base is the merge-base of `base` (or the base it leads to) with the head commit."""
+        and the base is the merge-base of `base` (or the base the chain finds) with the head commit."""
         head_snapshot: Snapshot
         if head == "worktree":
             head_snapshot, head_commit = self.repo.worktree_snapshot(), self.repo.head_commit()
@@ -48,28 +58,47 @@ class Workspace:
         else:
             head_commit = self.repo.resolve(head)
             head_snapshot = self.repo.commit_snapshot(head_commit)
-        base_commit = self.base_commit(base, head_commit)
-        return (self.repo.commit_snapshot(base_commit) if base_commit else None), head_snapshot
+        choice = self.base_choice(base)
+        base_commit = self.base_commit(choice, head_commit)
+        base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
+        return Snapshots(base=base_snapshot, head=head_snapshot, choice=choice)
 
-    def judge(self, base: Snapshot | None, head: Snapshot) -> Plan:
-        """The plan for `head` against `base`, with what earlier runs learnt, on two cores."""
+    def judge(self, base: Snapshot | None, head: Snapshot, choice: BaseChoice | None = None) -> Plan:
+        """The plan for `head` against `base`, with what earlier runs learnt, on two cores; `choice`
+        says where the base came from, for the report."""
         with self.repo.memory() as memory:
-            return make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
+            plan = make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
+        if choice is None:
+            return plan
+        return dataclasses.replace(plan, base_ref=choice.ref, base_source=choice.source.value)
 
-    def base_commit(self, explicit: str | None, head_commit: str | None) -> str | None:
-        """The merge-base of the base revision and the head commit, as in `git diff REV...HEAD`.
+    def base_choice(self, explicit: str | None) -> BaseChoice:
+        """The revision a change is judged against (base.py has the chain)."""
+        upstream_remote = self.repo.upstream_remote()
+        return choose_base(
+            explicit=explicit,
+            configured=self.config.base,
+            upstream=self.repo.upstream(),
+            remote=upstream_remote,
+            current_branch=self.repo.current_branch(),
+            has_ref=self.repo.has_reference,
+            remote_default=self.repo.remote_default,
+        )
 
-        The revision is `explicit`, else the configured `base`, else the branch's upstream, else
-        `origin/HEAD`; failing all of those, HEAD itself. None when there are no commits yet.
-        """
+    def base_commit(self, choice: BaseChoice, head_commit: str | None) -> str | None:
+        """The merge-base of the chosen base with the head commit, as in `git diff REV...HEAD`; HEAD
+        itself when the chain found nothing; None when there are no commits yet."""
         if head_commit is None:
             return None
-        revision = explicit or self.config.base or self.repo.upstream()
-        if revision is None and self.repo.has_reference("refs/remotes/origin/HEAD"):
-            revision = "origin/HEAD"
-        if revision is None:
+        if choice.ref is None:
             return head_commit
-        return self.repo.merge_base(revision, head_commit)
+        return self.repo.merge_base(choice.ref, head_commit)
+
+    def no_base_warning(self, choice: BaseChoice) -> str | None:
+        """What every command says on standard error when the base is HEAD itself."""
+        if choice.source is not BaseSource.HEAD:
+            return None
+        return NO_BASE.format(remote=self.repo.upstream_remote() or "origin")
 
     def with_repository(self, repo: Repository) -> Workspace:
         """The same workspace reading another handle of the repository (one reopened after a fetch)."""

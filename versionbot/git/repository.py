@@ -97,6 +97,30 @@ class Repository:
     def has_reference(self, name: str) -> bool:
         return name in self._repo.references
 
+    def current_branch(self) -> str | None:
+        """The checked-out branch's name; None when HEAD is detached."""
+        if self._repo.head_is_detached:
+            return None
+        target = self._repo.references["HEAD"].target
+        return str(target).removeprefix("refs/heads/") if isinstance(target, str) else None
+
+    def upstream_remote(self) -> str | None:
+        """The remote of the current branch's upstream, its own copy included (`origin`)."""
+        name = self.current_branch()
+        branch = self._repo.branches.local.get(name) if name and not self._repo.head_is_unborn else None
+        upstream = branch.upstream if branch is not None else None
+        return str(upstream.remote_name) if upstream is not None else None
+
+    def remote_default(self, remote: str) -> str | None:
+        """What `<remote>/HEAD` points at, as `origin/main`; None when the clone does not know."""
+        reference = self._repo.references.get(f"refs/remotes/{remote}/HEAD")
+        if reference is None:
+            return None
+        target = reference.target
+        if isinstance(target, str):
+            return target.removeprefix("refs/remotes/")
+        return f"{remote}/HEAD"
+
     def commit_snapshot(self, commit: str) -> TreeSnapshot:
         tree = str(self._repo[commit].peel(pygit2.Tree).id)
         return TreeSnapshot(self._trees, tree, label=commit, checkout=self.root)
