@@ -124,7 +124,8 @@ def runner(tmp_path: Path) -> Path:
     python = bin_dir / "python"
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     console = bin_dir / "versionbot"  # as pip writes a console script
-    console.write_text(f"#!{sys.executable}\nimport sys\nfrom versionbot.cli import run\nsys.exit(run())\n")
+    script_text = "import sys\nfrom versionbot.__main__ import run\nsys.exit(run())\n"
+    console.write_text(f"#!{sys.executable}\n{script_text}")
     for script in (python, console):
         script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return temp

@@ -98,3 +98,20 @@ def test_the_remote_default_branch_is_followed(bumped: GitRepo, run: Run, tmp_pa
     bumped.git("branch", "-m", "main", "work")
     report = json.loads(run(bumped, "check", "--format", "json").out)
     assert (report["base_ref"], report["base_source"]) == ("origin/trunk", "remote-default")
+
+
+def test_init_writes_the_base_when_the_remote_default_branch_is_known(tmp_path: Path, run: Run) -> None:
+    origin = GitRepo(tmp_path / "origin")
+    origin.write("app/uv.lock", "version = 1\n")
+    origin.commit("a lock")
+    clone = tmp_path / "clone"
+    origin.git("clone", "-q", str(origin.path), str(clone))  # a clone knows origin/HEAD
+    repo = GitRepo.__new__(GitRepo)
+    repo.path = clone
+    assert run(repo, "init").code == 0
+    assert repo.read("versionbot.toml").count('base = "origin/main"') == 1
+    assert run(repo, "bump").code == 0
+    bare = GitRepo(tmp_path / "no-remote")
+    bare.write("app/uv.lock", "version = 1\n")
+    assert run(bare, "init").code == 0
+    assert "base =" not in bare.read("versionbot.toml")  # nothing known: nothing guessed

@@ -86,9 +86,10 @@ def run_init(args: argparse.Namespace) -> int:
     if repo.root is None:
         raise VersionbotError("a bare repository has no working tree to set up; run in a checkout")
     proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
-    target, text = onboarding.render_config(repo.root, proposal, args.config)
+    base = repo.remote_default(repo.upstream_remote() or "origin")  # `origin/main`, when known
+    target, text = onboarding.render_config(repo.root, proposal, args.config, base)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
-        addition = onboarding.render_addition(proposal, target)
+        addition = onboarding.render_addition(proposal, target, base)
         sys.stdout.write(f"# would add to {visible(target.name)}:\n{visible_lines(addition)}")
         return EXIT_OK
     relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()

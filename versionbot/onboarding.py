@@ -87,17 +87,24 @@ def _units_table(units: Sequence[ProposedUnit]) -> Table:
     return table
 
 
-def render_addition(units: Sequence[ProposedUnit], target: Path) -> str:
+def render_addition(units: Sequence[ProposedUnit], target: Path, base: str | None = None) -> str:
     """Only what `render_config` adds to `target`, as TOML: what `init --dry-run` shows."""
     document = tomlkit.document()
     if target.name == PYPROJECT:
         tool, versionbot = tomlkit.table(is_super_table=True), tomlkit.table(is_super_table=True)
-        versionbot["units"] = _units_table(units)
+        _fill(versionbot, units, base)
         tool["versionbot"] = versionbot
         document["tool"] = tool
     else:
-        document["units"] = _units_table(units)
+        _fill(document, units, base)
     return tomlkit.dumps(document)
+
+
+def _fill(table: Table | tomlkit.TOMLDocument, units: Sequence[ProposedUnit], base: str | None) -> None:
+    """The settings init writes: `base` when the remote's default branch is known, and the units."""
+    if base:
+        table["base"] = base
+    table["units"] = _units_table(units)
 
 
 def _parse_document(path: Path) -> tomlkit.TOMLDocument:
@@ -119,7 +126,9 @@ def _parse_document(path: Path) -> tomlkit.TOMLDocument:
         raise ConfigError(f"{path}: invalid TOML: {error}; fix it, then run init again") from None
 
 
-def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | None) -> tuple[Path, str]:
+def render_config(
+    root: Path, units: Sequence[ProposedUnit], explicit: Path | None, base: str | None = None
+) -> tuple[Path, str]:
     """Where to write and the full new text; refuses to replace an existing configuration."""
     config_file = explicit or root / CONFIG_FILE
     pyproject = root / PYPROJECT
@@ -138,7 +147,7 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
                 f"{config_file}: `tool` is not a [tool] table; add [tool.versionbot] by hand (see the README)"
             )
         versionbot = tomlkit.table(is_super_table=True)
-        versionbot["units"] = _units_table(units)
+        _fill(versionbot, units, base)
         if tool is None:
             tool = tomlkit.table(is_super_table=True)
             document["tool"] = tool
@@ -151,5 +160,5 @@ def render_config(root: Path, units: Sequence[ProposedUnit], explicit: Path | No
     document.add(
         tomlkit.comment("Review the units, then run `versionbot bump` and commit the version files.")
     )
-    document["units"] = _units_table(units)
+    _fill(document, units, base)
     return config_file, tomlkit.dumps(document)

@@ -102,8 +102,10 @@ def _walk(
             except OSError as error:
                 raise _failed(error, where, "/".join(folders[: depth + 1])) from None
             inner = _open_folder(name, descriptor, where, "/".join(folders[: depth + 1]))
-            os.close(descriptor)
-            descriptor = inner
+            # Swap before closing: an interruption in between must not leave `finally` closing a
+            # descriptor twice (which could be another file's by then).
+            outer, descriptor = descriptor, inner
+            os.close(outer)
             if _holds_git(descriptor):  # a submodule's (or a nested repository's) work tree
                 shown = "/".join(folders[: depth + 1])
                 raise WriteRefused(
