@@ -259,3 +259,61 @@ def test_any_gitattributes(tmp_path: Path) -> None:
         assert_well_behaved(repo, lambda path: path in (where, "src/version.json"), ("check",), ("bump",))
 
     check()
+
+
+def test_any_event_payload(tmp_path: Path) -> None:
+    """`versionbot ci` on any payload (hostile values where GitHub's fields are read, or any JSON at
+    all) ends in 0, 1 or 2, and every line it prints is one of ours or a workflow command of ours."""
+    import unittest.mock
+
+    repo = base_repository(tmp_path)
+    repo.write("versionbot.toml", CONFIG)
+    head = repo.commit("config")
+    event_path = tmp_path / "event.json"
+    commits = st.sampled_from([head, "0" * 40, "f" * 40, head.upper(), ""]) | json_values
+    pull_request = st.fixed_dictionaries(
+        {
+            "number": mostly(st.integers(1, 99), json_values),
+            "base": st.fixed_dictionaries({"sha": commits, "ref": mostly(st.just("main"), json_values)}),
+            "head": st.fixed_dictionaries({"sha": commits}),
+        }
+    )
+    payloads = st.one_of(
+        st.fixed_dictionaries({"pull_request": mostly(pull_request, json_values)}),
+        st.fixed_dictionaries({"before": commits, "after": commits, "repository": json_values}),
+        st.fixed_dictionaries(
+            {
+                "merge_group": st.fixed_dictionaries(
+                    {"head_sha": commits, "base_sha": commits, "base_ref": json_values}
+                )
+            }
+        ),
+        json_values,
+    )
+    events = st.sampled_from(
+        ["pull_request", "pull_request_target", "push", "merge_group", "workflow_dispatch"]
+    )
+
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    @given(events, payloads, st.sampled_from([head, "not a sha", ""]))
+    def check(event: str, payload: Any, sha: str) -> None:
+        event_path.write_text(json.dumps(payload), encoding="utf-8")
+        environ = {
+            "GITHUB_EVENT_NAME": event,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_REPOSITORY": "octo/project",
+            "GITHUB_SHA": sha,
+            "GITHUB_API_URL": "http://127.0.0.1:9",  # never reached: --no-comment
+        }
+        out, err = io.StringIO(), io.StringIO()
+        with (
+            unittest.mock.patch.dict(os.environ, environ),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            code = main(["--repo", str(repo.path), "ci", "--no-comment"])
+        assert code in (0, 1, 2), err.getvalue()
+        assert "Traceback" not in err.getvalue()
+        assert all(line.startswith("versionbot: ") for line in err.getvalue().splitlines()), err.getvalue()
+
+    check()
