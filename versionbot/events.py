@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from versionbot import safejson
+from versionbot.base import BaseSource, choose_base
 from versionbot.commits import is_commit_id, is_null
 from versionbot.errors import VersionbotError
 
@@ -206,12 +207,19 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
 def _against_default(
     name: str, payload: _Payload, head: str, head_label: str, configured_base: str | None
 ) -> Selection:
-    """A head with no recorded base: judged like `versionbot check` outside CI would judge it."""
-    if configured_base:
-        base, label = configured_base, "the configured base"
-    else:
-        base = f"origin/{payload.string('repository.default_branch')}"
-        label = "the default branch"
+    """A head with no recorded base: judged by the chain `versionbot check` follows (base.py), where
+    the payload names the remote's default branch and a fresh checkout has no other branch."""
+    choice = choose_base(
+        explicit=None,
+        configured=configured_base,
+        upstream=None,
+        remote="origin",
+        current_branch=None,
+        has_ref=lambda _: False,
+        remote_default=lambda remote: f"{remote}/{payload.string('repository.default_branch')}",
+    )
+    base = choice.ref or head
+    label = "the configured base" if choice.source is BaseSource.CONFIG else "the default branch"
     comparison = Comparison(head=head, head_label=head_label, base=base, base_label=label, is_merge_base=True)
     return Selection(event_name=name, comparison=comparison, fix_base=base)
 
