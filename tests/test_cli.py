@@ -587,3 +587,25 @@ def test_a_version_file_that_names_a_foreign_file_is_never_overwritten(
     assert f"{FW}: it is not a version file" in bump.err
     assert bumped.read(FW) == content
     assert bumped.read_json(APP)["version"] == 1  # nothing written: all or nothing
+
+
+def test_export_and_status_of_an_old_revision_read_its_own_configuration(bumped: GitRepo, run: Run) -> None:
+    bumped.git("tag", "v1")
+    config = bumped.read("versionbot.toml")
+    bumped.write("versionbot.toml", config.replace("[units.fw]", "[units.framework]"))  # a rename
+    bumped.write("req/extra/pylock.extra.toml", "extra\n")
+    bumped.write(
+        "versionbot.toml",
+        bumped.read("versionbot.toml").replace('depends-on = ["fw"]', 'depends-on = ["framework"]')
+        + '\n[units.extra]\nversion-file = "req/extra/version.json"\ninputs = ["req/extra/"]\n',
+    )
+    assert run(bumped, "bump").code == 0
+    bumped.commit("a unit renamed and one added after v1")
+    exported = run(bumped, "export", "--rev", "v1")
+    assert exported.code == 0, exported.err
+    assert [unit["unit"] for unit in json.loads(exported.out)["units"]] == ["app", "fw"]
+    status = run(bumped, "status", "--rev", "v1", "--format", "json")
+    assert status.code == 0, status.err
+    assert [unit["unit"] for unit in json.loads(status.out)["units"]] == ["app", "fw"]
+    now = json.loads(run(bumped, "export").out)
+    assert [unit["unit"] for unit in now["units"]] == ["app", "framework", "extra"]

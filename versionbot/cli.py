@@ -14,6 +14,7 @@ from types import FrameType
 from typing import NoReturn
 
 from versionbot import __version__, hook, render, writer
+from versionbot.config import Config, config_at
 from versionbot.errors import VersionbotError
 from versionbot.escape import visible
 from versionbot.findings import Plan
@@ -60,16 +61,29 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
+    snapshot: Snapshot
+    if args.rev is None:
+        config, snapshot = workspace.config, workspace.repo.worktree_snapshot()
+    else:
+        snapshot = workspace.repo.commit_snapshot(workspace.repo.resolve(args.rev))
+        config = _config_at(workspace, args, snapshot)
     with workspace.repo.memory() as memory:
-        states = survey(workspace.config, workspace.repo.worktree_snapshot(), Digests(), memory)
+        states = survey(config, snapshot, Digests(), memory)
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
     sys.stdout.write(renderer[args.format](states))
     return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
 
 
+def _config_at(workspace: Workspace, args: argparse.Namespace, snapshot: Snapshot) -> Config:
+    """A revision's own configuration (units added or renamed since do not break it), unless
+    `--config` names one."""
+    return workspace.config if args.config else config_at(snapshot, __version__)
+
+
 def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     commit = workspace.repo.resolve(args.rev)
-    states = survey(workspace.config, workspace.repo.commit_snapshot(commit), None)
+    snapshot = workspace.repo.commit_snapshot(commit)
+    states = survey(_config_at(workspace, args, snapshot), snapshot, None)
     broken = [state for state in states if state.problem]
     for state in broken:
         print(visible(f"versionbot: {state.unit}: {state.problem}"), file=sys.stderr)
@@ -173,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     bump.set_defaults(handler=run_bump)
 
     status = commands.add_parser("status", help="every unit's recorded version and whether it is current")
+    status.add_argument("--rev", type=revision, help="a revision, read with its own configuration")
     status.add_argument("--format", choices=formats, default="text")
     status.set_defaults(handler=run_status)
 

@@ -16,6 +16,7 @@ from versionbot.attributes import folders_above
 from versionbot.errors import ConfigError
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
+from versionbot.snapshot import Snapshot
 from versionbot.validation import Fail, branch_problem, check_requires, check_values, version_file_problem
 
 if sys.version_info >= (3, 11):
@@ -147,6 +148,33 @@ def load_config(path: Path, version: str, parse: Callable[[bytes], dict[str, Any
 def _tool_table(data: Mapping[str, Any]) -> Mapping[str, Any]:
     tool = data.get("tool", {})
     return tool if isinstance(tool, dict) else {}
+
+
+def config_at(snapshot: Snapshot, version: str) -> Config:
+    """The configuration a snapshot (a commit's tree) holds: `versionbot.toml`, else the
+    `[tool.versionbot]` table of `pyproject.toml`, as that revision had them."""
+    where = f"at {snapshot.label[:12]}"
+    data = snapshot.read_file(CONFIG_FILE)
+    if data is not None:
+        parsed = _parsed(data, f"{CONFIG_FILE} {where}")
+        return parse_config(parsed, source=f"{CONFIG_FILE} {where}", version=version)
+    data = snapshot.read_file(PYPROJECT)
+    if data is not None:
+        table = _tool_table(_parsed(data, f"{PYPROJECT} {where}")).get("versionbot")
+        if isinstance(table, dict):
+            return parse_config(table, source=f"{PYPROJECT} [tool.versionbot] {where}", version=version)
+    raise ConfigError(f"no configuration {where}: neither {CONFIG_FILE} nor [tool.versionbot] in {PYPROJECT}")
+
+
+def _parsed(data: bytes, source: str) -> dict[str, Any]:
+    try:
+        return parse_toml(data)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{source}: not UTF-8 (byte {error.start})") from None
+    except (RecursionError, ValueError) as error:
+        raise ConfigError(f"{source}: cannot read it: {type(error).__name__}") from None
 
 
 def _read_toml(path: Path, parse: Callable[[bytes], dict[str, Any]] = parse_toml) -> dict[str, Any]:
