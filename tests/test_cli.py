@@ -609,3 +609,26 @@ def test_export_and_status_of_an_old_revision_read_its_own_configuration(bumped:
     assert [unit["unit"] for unit in json.loads(status.out)["units"]] == ["app", "fw"]
     now = json.loads(run(bumped, "export").out)
     assert [unit["unit"] for unit in now["units"]] == ["app", "framework", "extra"]
+
+
+def test_a_new_pattern_or_exclude_lists_the_files_it_adds_or_removes(bumped: GitRepo, run: Run) -> None:
+    bumped.write("req/fw/extra.txt", "not an input yet\n")
+    bumped.write("req/fw/notes.md", "an input until excluded\n")
+    config = bumped.read("versionbot.toml")
+    bumped.write("versionbot.toml", config)
+    bumped.commit("files")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("fw bumped for its new files")
+    config = bumped.read("versionbot.toml")
+    bumped.write(
+        "versionbot.toml",
+        config.replace(
+            'inputs = ["req/fw/"]', 'inputs = ["req/fw/", "README.md"]\nexclude = ["req/fw/*.md"]'
+        ),
+    )
+    fw = unit(report(run, bumped, "--base", "HEAD"), "fw")
+    assert fw["status"] == "needs-bump"
+    assert {(change["kind"], change["path"]) for change in fw["changes"]} == {
+        ("added", "README.md"),
+        ("removed", "req/fw/notes.md"),
+    }

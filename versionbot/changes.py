@@ -17,12 +17,18 @@ def explain(
     head: Inputs,
     base_record: VersionFile | None,
     depends: Mapping[str, int],
+    *,
+    is_unchanged: bool,
 ) -> tuple[Change, ...]:
+    """What differs between the base record and the head, whatever caused it: files added or
+    removed by an edited pattern or `exclude` are listed too. An `unchanged` unit is looked at only
+    where its files moved (it may carry eol-only changes), so the no-op path reads no record."""
     if base is None or base_record is None:
         return ()
     changes: list[Change] = []
-    if base.ids is None or base.ids != head.ids:  # equal ids: the same files with the same content
-        changes += _file_changes(base, head)
+    have_files_moved = base.ids is None or base.ids != head.ids  # equal ids: the same files, same content
+    if have_files_moved or not is_unchanged:
+        changes += _file_changes(base_record.inputs, head, base if have_files_moved else None)
     for key in sorted(base_record.values.keys() | unit.values.keys()):
         before, after = base_record.values.get(key), unit.values.get(key)
         if before != after:
@@ -34,8 +40,10 @@ def explain(
     return tuple(changes)
 
 
-def _file_changes(base: Inputs, head: Inputs) -> list[Change]:
-    before, after = base.manifest, head.manifest
+def _file_changes(recorded: Mapping[str, str], head: Inputs, base: Inputs | None) -> list[Change]:
+    """The base record's manifest against the head's; where a digest is the same, `base` (when its
+    files moved) tells an eol-only change by the blobs' ids."""
+    before, after = dict(recorded), head.manifest
     changes: list[Change] = []
     added = {path: digest for path, digest in after.items() if path not in before}
     removed = {path: digest for path, digest in before.items() if path not in after}
@@ -50,9 +58,14 @@ def _file_changes(base: Inputs, head: Inputs) -> list[Change]:
                 changes.append(Change(kind=ChangeKind.REMOVED, path=path))
         elif before[path] != after[path]:
             changes.append(Change(kind=ChangeKind.MODIFIED, path=path))
-        elif base.entries[path].oid != head.entries[path].oid:
+        elif base is not None and _blob(base, path) not in (None, _blob(head, path)):
             changes.append(Change(kind=ChangeKind.EOL_ONLY, path=path))
     return changes
+
+
+def _blob(inputs: Inputs, path: str) -> str | None:
+    entry = inputs.entries.get(path)
+    return entry.oid if entry is not None else None
 
 
 def _pair_renames(added: Mapping[str, str], removed: Mapping[str, str]) -> dict[str, str]:

@@ -3,11 +3,13 @@ order with its inputs selected, hashed in one batch where nothing vouches for th
 
 from __future__ import annotations
 
+import dataclasses
+
 from versionbot.cache import Memory, fingerprint, is_vouched_for
 from versionbot.changes import explain
 from versionbot.config import Config
 from versionbot.errors import ConfigError
-from versionbot.findings import Finding, Plan, UnitState
+from versionbot.findings import Finding, Plan, Status, UnitState
 from versionbot.hashing import Digests
 from versionbot.inputs import Inputs
 from versionbot.judge import judge
@@ -66,8 +68,14 @@ def make_plan(
             fingerprint=head_fingerprint,
             base_recorded=base_recorded,
             head_recorded=head_recorded,
-            changes=explain(unit, base_inputs, head_inputs, base_recorded.record, depends),
+            changes=(),
         )
+        is_unchanged = finding.status is Status.UNCHANGED
+        changes = explain(
+            unit, base_inputs, head_inputs, base_recorded.record, depends, is_unchanged=is_unchanged
+        )
+        if changes:
+            finding = dataclasses.replace(finding, changes=changes)
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = finding
     return Plan(
