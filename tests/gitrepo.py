@@ -78,14 +78,18 @@ class GitRepo:
     def checkout(self, name: str) -> None:
         self.git("checkout", "-q", name)
 
-    def versionbot(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        """Run the CLI as a user would, in a subprocess, from the repository's root."""
+    def versionbot(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the CLI as a user would, in a subprocess, from the repository's root; `timeout` turns
+        a hang into a test failure."""
         return subprocess.run(
             [sys.executable, "-m", "versionbot", *args],
             cwd=self.path,
             env=env or clean_env(),
             capture_output=True,
             text=True,
+            timeout=timeout,
             check=False,
         )
 

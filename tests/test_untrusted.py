@@ -291,15 +291,7 @@ def test_a_pipe_in_place_of_a_tracked_file_never_hangs(tmp_path: Path, command: 
     (repo.path / "src/app.py").unlink()
     os.mkfifo(repo.path / "src/app.py")
     os.mkfifo(repo.path / "src/version.json.fifo")
-    result = subprocess.run(
-        [sys.executable, "-m", "versionbot", *command],
-        cwd=repo.path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = repo.versionbot(*command, timeout=60)
     assert result.returncode in (0, 1, 2)
     if command != ("check", "--head", "index"):  # the index still holds the file
         assert result.returncode == 2
@@ -444,21 +436,9 @@ def test_an_unterminated_string_in_a_version_file_is_read_in_linear_time(tmp_pat
     repo = repository(tmp_path)
     repo.write("src/version.json", '"' + '\\"' * 1_500_000)  # 3 MB: hours for a quadratic scan
     repo.commit("a hostile version file")
-    result = repo_cli(repo, "check", timeout=60)
+    result = repo.versionbot("check", timeout=60)
     assert result.returncode == 1
     assert "invalid-file" in result.stdout
-
-
-def repo_cli(repo: GitRepo, *args: str, timeout: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "versionbot", *args],
-        cwd=repo.path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("base", ["HEAD^{/^(a|a)+$}", "main@{1}", ":/x", "main~1", "-x", "a..b", "a b"])

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from versionbot import __version__, hook, render, writer
+from versionbot import __version__, escape, hook, render, writer
 from versionbot.config import Config, config_at
 from versionbot.errors import VersionbotError
 from versionbot.escape import visible
@@ -104,7 +104,7 @@ def run_init(args: argparse.Namespace) -> int:
     target, text = onboarding.render_config(repo.root, proposal, args.config, base)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
         addition = onboarding.render_addition(proposal, target, base)
-        sys.stdout.write(f"# would add to {visible(target.name)}:\n{visible_lines(addition)}")
+        sys.stdout.write(f"# would add to {visible(target.name)}:\n{escape.lines(addition.splitlines())}")
         return EXIT_OK
     relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
     writer.write(repo.root, relative, text.encode("utf-8"), forbidden=[repo.git_dir], what="configuration")
@@ -114,10 +114,6 @@ def run_init(args: argparse.Namespace) -> int:
         "next: review it, then `versionbot bump`"
     )
     return EXIT_OK
-
-
-def visible_lines(text: str) -> str:
-    return "".join(visible(line) + "\n" for line in text.splitlines())
 
 
 def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:

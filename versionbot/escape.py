@@ -15,6 +15,7 @@ commands or markup, and each gets one function here:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Control characters, the C1 range, Unicode's line and paragraph separators, the bidirectional
 # controls that make a name read otherwise than it is ("Trojan Source"), and the lone surrogates that
@@ -36,6 +37,11 @@ def _escaped(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """`text` on one line with every control character shown as an escape (`\\n`, `\\x1b`)."""
     return _UNSAFE.sub(_escaped, text)
+
+
+def lines(texts: Iterable[str]) -> str:
+    """Each text as one visible line: what a text report or a log gets."""
+    return "".join(visible(text) + "\n" for text in texts)
 
 
 def is_visible(text: str) -> bool:

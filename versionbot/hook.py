@@ -104,9 +104,10 @@ def run(
     if warning := workspace.no_base_warning(choice):
         err.write(f"versionbot: {warning}\n")
     if pushes is None:
-        staged = workspace.snapshots(base=None, head="index")
-        plan = workspace.judge(staged.base, staged.head, staged.choice)
-        return settle(workspace, plan, staged.head, is_bump=is_bump, advice=STAGED, out=out)
+        staged = workspace.repo.index_snapshot()
+        base = workspace.base_commit(choice, workspace.repo.head_commit())
+        plan = workspace.judge(workspace.repo.commit_snapshot(base) if base else None, staged, choice)
+        return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=out)
     head = workspace.repo.head_commit()
     passed = True
     for push in pushes:

@@ -42,7 +42,7 @@ _COMMENT_OPENER = "<!--"
 
 def _text(lines: Iterable[str]) -> str:
     """The one way text reports leave: one visible line per line, however hostile its parts."""
-    return "".join(escape.visible(line) + "\n" for line in lines)
+    return escape.lines(lines)
 
 
 def _code(text: str, *, in_table: bool = False) -> str:
