@@ -195,6 +195,7 @@ class FakeSnapshot:
     files: dict[str, tuple[EntryKind, bytes]]
     chunk_size: int = 3
     reads: list[str] = field(default_factory=list)
+    unmerged: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:

@@ -119,7 +119,7 @@ def test_manifest_is_valid_and_declares_both_hooks() -> None:
         assert hook["pass_filenames"] is False
         assert hook["always_run"] is True
         assert hook["require_serial"] is True
-        assert {"pre-commit", "pre-push", "manual"} <= set(hook["stages"])
+        assert {"pre-commit", "pre-merge-commit", "pre-push", "manual"} <= set(hook["stages"])
 
 
 # Scratch repositories ------------------------------------------------------------------------------
@@ -481,3 +481,54 @@ def test_a_branch_bumps_once_against_its_branch_point(
     check = repo.versionbot("check", "--base", "origin/main", "--head", "HEAD", "--format", "json")
     statuses = {unit["unit"]: unit["status"] for unit in json.loads(check.stdout)["units"]}
     assert statuses == {"app": "bumped", "fw": "bumped"}
+
+
+# The pre-merge-commit stage ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pre_merge_commit_judges_the_merge_against_its_own_base(
+    make_repo: MakeRepo, hook_env: dict[str, str]
+) -> None:
+    """`git merge` runs the hook before it records MERGE_HEAD: main took app 1 -> 2 -> 3 in two
+    changes, and merging it into a branch that touched nothing of app keeps 3 (judged against where
+    the branch left main, the bump hook would have rewritten app to 2)."""
+    repo = make_repo("versionbot", hook_types=("pre-merge-commit",), stages="pre-merge-commit")
+    repo.branch("feature")
+    repo.write("README.md", "feature's words\n")
+    repo.commit("feature: docs")
+    repo.checkout("main")
+    for version in ("1.16.2", "1.16.3"):
+        repo.write(APP_LOCK, f'lock-version = "1.0"\n[[packages]]\nname = "scipy"\nversion = "{version}"\n')
+        assert repo.versionbot("bump").returncode == 0
+        repo.commit(f"scipy {version}")
+    repo.checkout("feature")
+
+    merged = git(repo, hook_env, "merge", "--no-edit", "main")
+    assert merged.code == 0, merged.output
+    assert "versionbot (bump versions)" in merged.output
+    assert "Passed" in merged.output
+    assert repo.git("rev-list", "--parents", "-n1", "HEAD").count(" ") == 2  # the merge commit
+    assert version_at(repo, "HEAD", APP) == 3
+
+
+@pytest.mark.slow
+def test_pre_merge_commit_bumps_what_the_merge_changes(make_repo: MakeRepo, hook_env: dict[str, str]) -> None:
+    """A merge that changes an input without its bump is stopped with the bump written; `git commit`
+    then completes the merge (MERGE_HEAD is there by then) through the pre-commit stage."""
+    repo = make_repo("versionbot", hook_types=("pre-merge-commit", "pre-commit"))
+    repo.branch("feature")
+    repo.write(FW_LOCK, "feature's numpy\n")  # committed without the hook: no bump
+    repo.git("commit", "-q", "--no-verify", "-am", "numpy, unbumped")
+    repo.checkout("main")
+    repo.write("README.md", "main's words\n")
+    repo.git("commit", "-q", "--no-verify", "-am", "main: docs")
+    stopped = git(repo, hook_env, "merge", "--no-edit", "feature")
+    assert stopped.code != 0, stopped.output
+    assert f"wrote {FW}: fw 1 -> 2" in stopped.output
+    assert (repo.path / ".git" / "MERGE_HEAD").is_file()
+    repo.git("add", FW, APP)
+    done = git(repo, hook_env, "commit", "--no-edit")
+    assert done.code == 0, done.output
+    assert version_at(repo, "HEAD", FW) == 2
+    assert repo.git("rev-list", "--parents", "-n1", "HEAD").count(" ") == 2

@@ -13,16 +13,19 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from versionbot import __version__, escape, hook, render, writer
-from versionbot.config import Config, config_at
-from versionbot.errors import VersionbotError
+from versionbot import __version__, escape, hook, merging, render, writer
+from versionbot.config import Config, config_at, find_config
+from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
+from versionbot.files import read_regular
 from versionbot.findings import Plan
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.plan import survey
+from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
-from versionbot.workspace import Workspace, apply_bump
+from versionbot.versionfile import is_replaceable
+from versionbot.workspace import Workspace, apply_bump, install_merge_driver
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -99,21 +102,76 @@ def run_init(args: argparse.Namespace) -> int:
     repo = Repository(args.repo or Path.cwd())
     if repo.root is None:
         raise VersionbotError("a bare repository has no working tree to set up; run in a checkout")
+    if args.merge_driver and _has_config(repo.root, args.config):  # set up already: the driver only
+        config = Workspace.open(args.repo, args.config).config
+        return _install_driver(repo, repo.root, [unit.version_file for unit in config.units], args)
     proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
     base = repo.remote_default(repo.upstream_remote() or "origin")  # `origin/main`, when known
     target, text = onboarding.render_config(repo.root, proposal, args.config, base)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
         addition = onboarding.render_addition(proposal, target, base)
         sys.stdout.write(f"# would add to {visible(target.name)}:\n{escape.lines(addition.splitlines())}")
-        return EXIT_OK
-    relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
-    writer.write(repo.root, relative, text.encode("utf-8"), forbidden=[repo.git_dir], what="configuration")
-    names = ", ".join(unit.name for unit in proposal)
-    print(
-        f"wrote {target.name} with {len(proposal)} unit{'' if len(proposal) == 1 else 's'} ({names}); "
-        "next: review it, then `versionbot bump`"
-    )
+    else:
+        relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
+        data = text.encode("utf-8")
+        writer.write(repo.root, relative, data, forbidden=[repo.git_dir], what="configuration")
+        names = ", ".join(unit.name for unit in proposal)
+        print(
+            f"wrote {target.name} with {len(proposal)} unit{'' if len(proposal) == 1 else 's'} ({names}); "
+            "next: review it, then `versionbot bump`"
+        )
+    if args.merge_driver:
+        return _install_driver(repo, repo.root, [unit.version_file for unit in proposal], args)
     return EXIT_OK
+
+
+def _has_config(root: Path, explicit: Path | None) -> bool:
+    try:
+        find_config(root, explicit)
+    except ConfigError:
+        return False
+    return True
+
+
+def _install_driver(repo: Repository, root: Path, version_files: list[str], args: argparse.Namespace) -> int:
+    changes = install_merge_driver(repo, root, version_files, is_dry_run=args.dry_run)
+    verb = "would write" if args.dry_run else "wrote"
+    for change in changes:
+        print(visible(f"merge driver: {verb} {change}"))
+    if not changes:
+        print("merge driver: already installed, nothing changed")
+    return EXIT_OK
+
+
+def run_merge_driver(args: argparse.Namespace) -> int:
+    """git's merge driver for version files: the merged record into OURS, exit 0; exit 1 (a
+    conflict, as git reports it) when a side is not a version file."""
+    ancestor, ours, theirs = (read_regular(path) for path in (args.ancestor, args.ours, args.theirs))
+    if ours is None or theirs is None:
+        print(
+            visible(f"versionbot merge-driver: {args.path}: a side is not a file; left in conflict"),
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    try:
+        merged = merging.merge_version_files(ancestor, ours, theirs, _scheme_of(args, args.path))
+    except merging.NotMergeable as error:
+        print(visible(f"versionbot merge-driver: {args.path}: {error}; left in conflict"), file=sys.stderr)
+        return EXIT_FINDINGS
+    target = Path(args.ours).absolute()
+    writer.write(target.parent, target.name, merged, may_replace=is_replaceable, what="merge result")
+    return EXIT_OK
+
+
+def _scheme_of(args: argparse.Namespace, path: str) -> Scheme:
+    """The scheme of the unit whose version file is `path`; the integer scheme where the working
+    tree's configuration cannot tell (it may be in conflict itself)."""
+    try:
+        config = Workspace.open(args.repo, args.config).config
+    except VersionbotError:
+        return INTEGER
+    unit = next((unit for unit in config.units if unit.version_file == path), None)
+    return SCHEMES[unit.scheme] if unit is not None else INTEGER
 
 
 def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -193,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="propose units from the lock files found and write the config")
     init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
+    init.add_argument(
+        "--merge-driver",
+        action="store_true",
+        help="also install the merge driver for the version files (alone, where a configuration exists)",
+    )
     init.set_defaults(handler=run_init)
 
     hook = commands.add_parser(
@@ -211,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-comment", dest="comment", action="store_false", help="never write the pull-request comment"
     )
     ci.set_defaults(handler=run_ci)
+
+    driver = commands.add_parser(
+        "merge-driver", help="git's merge driver for version files (set up by `init --merge-driver`)"
+    )
+    driver.add_argument("ancestor", help="%%O: the common ancestor's version")
+    driver.add_argument("ours", help="%%A: ours; the merged record is written here")
+    driver.add_argument("theirs", help="%%B: theirs")
+    driver.add_argument("path", help="%%P: the version file's path in the repository")
+    driver.set_defaults(handler=run_merge_driver)
     return parser
 
 
@@ -239,7 +311,7 @@ def _handle(args: argparse.Namespace) -> int:
     Every message passes through `visible`: it may quote the repository (a key, a path) and goes
     to a log where a line break would start a workflow command."""
     try:
-        if args.command in ("init", "ci"):  # they open the repository themselves
+        if args.command in ("init", "ci", "merge-driver"):  # they open the repository themselves
             return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))

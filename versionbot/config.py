@@ -42,6 +42,12 @@ class Unit:
     values: Mapping[str, Any]
     scheme: str
 
+    def selects(self, path: str) -> bool:
+        """Whether the unit's patterns take `path` (a file, whatever the snapshot holds there)."""
+        if not any(next(iter(pattern.select((path,))), None) for pattern in self.inputs):
+            return False
+        return not any(pattern.matches(path) for pattern in self.exclude)
+
     @functools.cached_property
     def key_paths(self) -> tuple[str, ...]:
         """The paths whose git ids determine the inputs: the folders (or files) the patterns look

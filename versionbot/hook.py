@@ -105,7 +105,8 @@ def run(
         err.write(f"versionbot: {warning}\n")
     if pushes is None:
         staged = workspace.repo.index_snapshot()
-        base = workspace.base_commit(choice, workspace.repo.head_commit())
+        merging = workspace.repo.merge_heads(environ)  # the commit to come is a merge: judge it as one
+        base = workspace.base_commit(choice, workspace.repo.head_commit(), merging=merging)
         plan = workspace.judge(workspace.repo.commit_snapshot(base) if base else None, staged, choice)
         return settle(workspace, plan, staged, is_bump=is_bump, advice=STAGED, out=out)
     head = workspace.repo.head_commit()

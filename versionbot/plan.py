@@ -8,7 +8,8 @@ import dataclasses
 from versionbot.cache import Memory, fingerprint, is_vouched_for
 from versionbot.changes import explain
 from versionbot.config import Config
-from versionbot.errors import ConfigError
+from versionbot.errors import ConfigError, VersionbotError
+from versionbot.escape import visible
 from versionbot.findings import Finding, Plan, Status, UnitState
 from versionbot.hashing import Digests
 from versionbot.inputs import Inputs
@@ -32,6 +33,7 @@ def make_plan(
     verified = memory.verified
     records = Records(memory)
     units = config.dependency_order()
+    _refuse_unmerged(config, head)
     inputs = {unit.name: Inputs(unit, head, digests, config) for unit in units}
     recorded = {unit.name: records.read(head, unit) for unit in units}
     # Every input file that no verified version file vouches for is hashed, so hash them in one
@@ -92,6 +94,17 @@ def _refuse_unmatched(config: Config, inputs: Inputs) -> None:
             f"{config.source}: units.{inputs.unit.name}.inputs: pattern {inputs.unmatched[0]!r} "
             f"matches no file in {inputs.snapshot.label}; fix the pattern or remove it"
         )
+
+
+def _refuse_unmerged(config: Config, head: Snapshot) -> None:
+    """An input still in conflict has no content to hash: the merge must be resolved first."""
+    for path in sorted(head.unmerged - config.version_files):
+        for unit in config.units:
+            if unit.selects(path):
+                raise VersionbotError(
+                    f"{visible(path)}: an input of unit {unit.name} is unmerged (a merge conflict); "
+                    "resolve it and stage the result (`git add`), then run versionbot again"
+                )
 
 
 def survey(

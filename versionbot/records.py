@@ -32,6 +32,8 @@ class Recorded:
 def read_record(snapshot: Snapshot, unit: Unit) -> Recorded:
     data = snapshot.read_file(unit.version_file)
     if data is None:
+        if unit.version_file in snapshot.unmerged:
+            return Recorded(None, "it is in conflict (the merge left both sides' versions)")
         if snapshot.paths_under(unit.version_file):
             return Recorded(None, "it is a folder, not a file", is_foreign=True)
         return Recorded(None, None)

@@ -32,6 +32,10 @@ class Snapshot(Protocol):
     def label(self) -> str:
         """A commit id, or "index", or "worktree"."""
 
+    @property
+    def unmerged(self) -> frozenset[str]:
+        """Paths in conflict in the index (a merge under way): they have no staged content."""
+
     def paths_under(self, directory: str) -> Sequence[str]:
         """Sorted paths equal to `directory` or below it; '' means every path."""
 

@@ -4,10 +4,13 @@ applying a bump. The entry points (cli, hook, ci) all start here; it imports non
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from versionbot import __version__, writer
+from versionbot import __version__, merging, writer
 from versionbot.base import NO_BASE, BaseChoice, BaseSource, choose_base
 from versionbot.config import Config, find_config, load_config
 from versionbot.errors import ConfigError, VersionbotError
@@ -59,7 +62,9 @@ class Workspace:
             head_commit = self.repo.resolve(head)
             head_snapshot = self.repo.commit_snapshot(head_commit)
         choice = self.base_choice(base)
-        base_commit = self.base_commit(choice, head_commit)
+        # The next commit of a merge under way is the merge: its base is the merge's (DESIGN "The base").
+        merging = self.repo.merge_heads(os.environ) if head in ("index", "worktree") else ()
+        base_commit = self.base_commit(choice, head_commit, merging=merging)
         base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
         return Snapshots(base=base_snapshot, head=head_snapshot, choice=choice)
 
@@ -85,13 +90,21 @@ class Workspace:
             remote_default=self.repo.remote_default,
         )
 
-    def base_commit(self, choice: BaseChoice, head_commit: str | None) -> str | None:
+    def base_commit(
+        self, choice: BaseChoice, head_commit: str | None, *, merging: Sequence[str] = ()
+    ) -> str | None:
         """The merge-base of the chosen base with the head commit, as in `git diff REV...HEAD`; HEAD
-        itself when the chain found nothing; None when there are no commits yet."""
+        itself when the chain found nothing; None when there are no commits yet.
+
+        `merging`: the commits a merge under way brings in (`Repository.merge_heads`); the base is
+        then what it will be once the merge is committed.
+        """
         if head_commit is None:
             return None
         if choice.ref is None:
             return head_commit
+        if merging:
+            return self.repo.merge_base_of_merge(choice.ref, [head_commit, *merging])
         return self.repo.merge_base(choice.ref, head_commit)
 
     def no_base_warning(self, choice: BaseChoice) -> str | None:
@@ -154,3 +167,35 @@ def has_local_edits(workspace: Workspace, judged: Snapshot, path: str) -> bool:
     if on_disk is None or recorded is None:
         return on_disk is not recorded
     return on_disk.replace(b"\r\n", b"\n") != recorded.replace(b"\r\n", b"\n")
+
+
+def install_merge_driver(
+    repo: Repository, root: Path, version_files: Sequence[str], *, is_dry_run: bool = False
+) -> list[str]:
+    """Hand the version files to the merge driver: a `.gitattributes` line for each, and the driver
+    in `.git/config` (git never takes drivers from a clone). Says what it changed (or, dry, would
+    change); nothing when everything is in place already."""
+    changes = []
+    attributes = root / ".gitattributes"
+    existing = read_regular(str(attributes))
+    try:
+        text = existing.decode("utf-8") if existing is not None else ""
+    except UnicodeDecodeError as error:
+        raise VersionbotError(f"{attributes}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    updated = merging.with_attribute_lines(text, version_files)
+    if updated is not None:
+        added = len(updated.splitlines()) - len(text.splitlines())
+        changes.append(f".gitattributes: `merge={merging.DRIVER}` for {added} version file(s)")
+        if not is_dry_run:
+            data = updated.encode("utf-8")
+            writer.write(root, ".gitattributes", data, forbidden=[repo.git_dir], what="file")
+    wanted = {
+        f"merge.{merging.DRIVER}.name": merging.DRIVER_NAME,
+        f"merge.{merging.DRIVER}.driver": merging.driver_command(sys.executable),
+    }
+    for key, value in wanted.items():
+        if repo.config_value(key) != value:
+            changes.append(f"{key} in .git/config")
+            if not is_dry_run:
+                repo.set_local_config(key, value)
+    return changes

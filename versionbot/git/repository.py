@@ -15,8 +15,8 @@ from pygit2.enums import FileStatus, RepositoryOpenFlag
 
 from versionbot import writer
 from versionbot.cache import Memory
+from versionbot.commits import is_commit_id
 from versionbot.errors import GitError
-from versionbot.escape import visible
 from versionbot.git.trees import Trees, TreeSnapshot
 from versionbot.git.worktree import WorktreeSnapshot, parse_status_z
 from versionbot.store import FOLDER, Store
@@ -129,33 +129,71 @@ class Repository:
         """The staged content, as the tree the next commit would have.
 
         Writing the index's tree stores tree objects as `git write-tree` does (the same ones the
-        next commit writes); it makes every unchanged folder's id free to compare.
+        next commit writes); it makes every unchanged folder's id free to compare. During a merge,
+        the paths still in conflict have no staged content: they are left out of the tree and named
+        by the snapshot's `unmerged`.
         """
-        tree = self._index_tree()
-        return TreeSnapshot(self._trees, tree, label="index", checkout=self.root)
+        tree, unmerged = self._index_tree()
+        return TreeSnapshot(self._trees, tree, label="index", checkout=self.root, unmerged=unmerged)
 
-    def _index_tree(self) -> str:
-        """The staged content's tree id, without taking the index's lock.
+    def _index_tree(self) -> tuple[str, frozenset[str]]:
+        """The staged content's tree id and the paths in conflict, without taking the index's lock.
 
         `git write-tree` locks the index it reads (`index.lock`), so a `git add` running beside a
         read-only `check` would fail; it runs on a private copy of the index instead. git itself
         reads a large index several times faster than libgit2, which verifies the index's checksum
-        on every load; libgit2 remains the fallback where git is not installed.
+        on every load; libgit2 remains the fallback where git is not installed, and writes the tree
+        of an index in conflict (which `git write-tree` refuses).
         """
-        index = self._index_path()
+        index_path = self._index_path()
         with contextlib.suppress(OSError, GitError), writer.scratch(self.git_dir, FOLDER) as copy:
-            shutil.copyfile(index, copy)
+            shutil.copyfile(index_path, copy)
             output = self._git("write-tree", env={"GIT_INDEX_FILE": str(copy)})
             if output is not None:
-                return output.decode().strip()
-        unmerged = self._unmerged(index)
-        if unmerged:
-            shown = ", ".join(map(visible, unmerged[:5])) + (" and more" if len(unmerged) > 5 else "")
-            raise GitError(f"unresolved merge conflicts in {shown}: resolve them and stage the result")
+                return output.decode().strip(), frozenset()
         try:
-            return str(pygit2.Index(str(index)).write_tree(self._repo))
+            index = pygit2.Index(str(index_path))  # read into memory: the index file is left as it is
+            conflicts = index.conflicts
+            unmerged = frozenset(
+                next(side for side in sides if side is not None).path for sides in conflicts or ()
+            )
+            for path in unmerged:
+                del index.conflicts[path]
+            return str(index.write_tree(self._repo)), unmerged
         except (pygit2.GitError, OSError, ValueError) as error:
-            raise GitError(f"cannot read the index {index} as a tree: {error}") from None
+            raise GitError(f"cannot read the index {index_path} as a tree: {error}") from None
+
+    def merge_heads(self, environ: Mapping[str, str]) -> tuple[str, ...]:
+        """The commits a merge under way is merging into HEAD: `MERGE_HEAD` once `git merge` stopped
+        (a conflict, or a failed hook), else, while its `pre-merge-commit` hook runs, the
+        `GITHEAD_<id>` variables git sets for it. Empty when no merge is under way."""
+        try:
+            lines = (self.git_dir / "MERGE_HEAD").read_text(encoding="ascii").split()
+        except (OSError, UnicodeDecodeError):
+            lines = [name.removeprefix("GITHEAD_") for name in environ if name.startswith("GITHEAD_")]
+        heads = []
+        for line in lines:
+            if is_commit_id(line) and self._is_commit(line):
+                heads.append(line.lower())
+        return tuple(heads)
+
+    def _is_commit(self, commit: str) -> bool:
+        try:
+            return isinstance(self._repo[commit], pygit2.Commit)
+        except (KeyError, ValueError):
+            return False
+
+    def merge_base_of_merge(self, revision: str, commits: list[str]) -> str:
+        """The merge-base of `revision` with the merge of `commits` that is under way, as
+        `git merge-base REV HEAD MERGE_HEAD` answers it: what the base will be once it is committed."""
+        try:
+            ids: list[str | pygit2.Oid] = [self.resolve(revision), *commits]
+            oid = self._repo.merge_base_many(ids)
+        except (KeyError, ValueError, pygit2.GitError):
+            oid = None
+        if oid is None:
+            return self.merge_base(revision, commits[0])  # the same question, with its messages
+        return str(oid)
 
     def tracked(self, paths: list[str]) -> set[str]:
         """Which of `paths` the index holds (or the commit HEAD names)."""
@@ -171,11 +209,6 @@ class Repository:
         """The index git hands this process (GIT_INDEX_FILE, relative to where git runs us)."""
         named = os.environ.get("GIT_INDEX_FILE")
         return Path(os.path.abspath(named)) if named else self.git_dir / "index"
-
-    def _unmerged(self, index: Path) -> list[str]:
-        """The paths the index holds in conflict."""
-        output = self._git("ls-files", "--unmerged", "-z", env={"GIT_INDEX_FILE": str(index)}) or b""
-        return sorted({os.fsdecode(record.partition(b"\t")[2]) for record in output.split(b"\0") if record})
 
     def worktree_snapshot(self) -> WorktreeSnapshot:
         if self.root is None:
@@ -229,6 +262,20 @@ class Repository:
                 yield memory
             finally:
                 self._trees.blobs = {}
+
+    def config_value(self, key: str) -> str | None:
+        """A git configuration value as git would read it (local, global and system files)."""
+        try:
+            return str(self._repo.config[key])
+        except (KeyError, pygit2.GitError):
+            return None
+
+    def set_local_config(self, key: str, value: str) -> None:
+        """Set a value in the repository's own configuration (`.git/config`), as `git config` does."""
+        try:
+            self._repo.config[key] = value
+        except (pygit2.GitError, OSError) as error:
+            raise GitError(f"cannot set {key} in {self.git_dir / 'config'}: {error}") from None
 
     def parsed_toml(self, data: bytes) -> dict[str, Any]:
         return self._store.parsed_toml(data)

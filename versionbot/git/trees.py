@@ -140,8 +140,17 @@ class Trees:
 class TreeSnapshot:
     """A tree (a commit's, or the index's); subtrees are read only when a pattern looks into them."""
 
-    def __init__(self, trees: Trees, tree: str, *, label: str, checkout: Path | None) -> None:
+    def __init__(
+        self,
+        trees: Trees,
+        tree: str,
+        *,
+        label: str,
+        checkout: Path | None,
+        unmerged: frozenset[str] = frozenset(),
+    ) -> None:
         self._trees = trees
+        self.unmerged = unmerged
         self._checkout = str(checkout) if checkout else None  # where many blobs also lie as files
         self.label = label
         self._root = tree

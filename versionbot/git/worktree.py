@@ -24,10 +24,15 @@ def parse_status_z(output: bytes) -> dict[str, bool]:
     index, True where a path is deleted there."""
     changes: dict[str, bool] = {}
     for record in output.split(b"\0"):
-        state = record[1:2]  # "XY path": Y compares the working tree with the index
-        if state not in (b"", b" "):
-            changes[os.fsdecode(record[3:])] = state == b"D"
+        state = record[:2]  # "XY path": Y compares the working tree with the index
+        if state in _UNMERGED:  # in conflict: the index has no content, the file says what is there
+            changes[os.fsdecode(record[3:])] = False
+        elif state[1:] not in (b"", b" "):
+            changes[os.fsdecode(record[3:])] = state[1:] == b"D"
     return changes
+
+
+_UNMERGED = frozenset({b"DD", b"AU", b"UD", b"UA", b"DU", b"AA", b"UU"})
 
 
 class WorktreeSnapshot:
@@ -44,6 +49,7 @@ class WorktreeSnapshot:
             path: None if is_deleted else self._disk_entry(path) for path, is_deleted in changes.items()
         }
         self._changed = sorted(self._overlay)
+        self.unmerged = index.unmerged
 
     def _disk_entry(self, path: str) -> Entry | None:
         full = self._root / path

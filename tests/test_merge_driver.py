@@ -1,0 +1,199 @@
+"""The merge driver (DESIGN.md "Merge driver"): the rule as a table, its `.gitattributes` lines as
+git reads them, and two branches that each bumped a unit merging to the next number without a
+conflict or a hand edit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Run
+from tests.gitrepo import GitRepo
+from versionbot.hashing import inputs_hash
+from versionbot.merging import NotMergeable, attribute_line, merge_version_files, with_attribute_lines
+from versionbot.schemes import INTEGER
+from versionbot.versionfile import VersionFile, dumps
+
+APP = "req/app/version.json"
+APP_LOCK = "req/app/pylock.app.toml"
+LAUNCH = "launch/app/__main__.py"
+
+
+def record(version: int, inputs: dict[str, str], **extra: Any) -> bytes:
+    return dumps(
+        VersionFile(unit="app", version=version, inputs=inputs, inputs_hash=inputs_hash(inputs), extra=extra)
+    )
+
+
+def merged(ancestor: bytes | None, ours: bytes, theirs: bytes) -> Any:
+    return json.loads(merge_version_files(ancestor, ours, theirs, INTEGER))
+
+
+ANCESTOR = record(1, {"a": "sha256:1", "b": "sha256:1"})
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "version", "inputs"),
+    [
+        # both bumped 1 -> 2 for different files: two changes, so 3, each side's file kept
+        (
+            record(2, {"a": "sha256:2", "b": "sha256:1"}),
+            record(2, {"a": "sha256:1", "b": "sha256:3"}),
+            3,
+            {"a": "sha256:2", "b": "sha256:3"},
+        ),
+        # one side bumped, the other left the file alone: that side, as it is
+        (ANCESTOR, record(2, {"a": "sha256:2", "b": "sha256:1"}), 2, {"a": "sha256:2", "b": "sha256:1"}),
+        (record(2, {"a": "sha256:2", "b": "sha256:1"}), ANCESTOR, 2, {"a": "sha256:2", "b": "sha256:1"}),
+        # one side refreshed the hashes only (same version), the other bumped: the higher, no new step
+        (
+            record(1, {"a": "sha256:1", "b": "sha256:9"}),
+            record(2, {"a": "sha256:2", "b": "sha256:1"}),
+            2,
+            {"a": "sha256:2", "b": "sha256:9"},
+        ),
+        # both changed the same file differently: ours
+        (
+            record(2, {"a": "sha256:2", "b": "sha256:1"}),
+            record(3, {"a": "sha256:3", "b": "sha256:1"}),
+            4,
+            {"a": "sha256:2", "b": "sha256:1"},
+        ),
+        # a file added on one side, removed on the other
+        (
+            record(2, {"a": "sha256:1", "b": "sha256:1", "c": "sha256:1"}),
+            record(2, {"a": "sha256:1"}),
+            3,
+            {"a": "sha256:1", "c": "sha256:1"},
+        ),
+    ],
+)
+def test_the_merge_rule(ours: bytes, theirs: bytes, version: int, inputs: dict[str, str]) -> None:
+    result = merged(ANCESTOR, ours, theirs)
+    assert (result["version"], result["inputs"]) == (version, inputs)
+    assert result["inputs_hash"] == inputs_hash(inputs)  # recomputed from what resulted
+    assert result["unit"] == "app"
+
+
+def test_equal_sides_and_added_files_and_user_keys() -> None:
+    two = record(2, {"a": "sha256:2"}, owner="team-a")
+    assert merge_version_files(ANCESTOR, two, two, INTEGER) == two
+    # both sides added the unit (no ancestor): the higher of the two, never a step of its own
+    assert merged(None, record(1, {"a": "sha256:1"}), record(1, {"b": "sha256:1"}))["version"] == 1
+    assert merged(b"", record(1, {"a": "sha256:1"}), record(2, {"b": "sha256:1"}))["version"] == 2
+    result = merged(
+        ANCESTOR, record(2, {"a": "sha256:2"}, owner="team-a"), record(2, {"b": "sha256:2"}, note="x")
+    )
+    assert (result["owner"], result["note"]) == ("team-a", "x")
+
+
+@pytest.mark.parametrize(
+    "side",
+    [
+        b"<<<<<<< ours\n{}\n=======\n{}\n>>>>>>> theirs\n",
+        b"[1, 2]",
+        b'{"unit": "app", "format": 9, "version": 2, "inputs": {}, "inputs_hash": "x"}',
+        b"\xff",
+        b"",
+    ],
+)
+def test_a_side_that_is_not_a_version_file_is_left_to_git(side: bytes) -> None:
+    with pytest.raises(NotMergeable):
+        merge_version_files(ANCESTOR, side, ANCESTOR, INTEGER)
+    with pytest.raises(NotMergeable):
+        merge_version_files(ANCESTOR, ANCESTOR, side, INTEGER)
+
+
+def test_attribute_lines_are_read_by_git_as_written(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    paths = ["version.json", "a b/v [1].json", "c/*?.json", "#x/v.json", "!y/v.json", 'q"/v.json']
+    text = with_attribute_lines("* text=auto\r\n", paths)
+    assert text is not None
+    assert text.startswith("* text=auto\r\n")
+    assert text.count("\r\n") == len(paths) + 1  # the file's own line endings
+    assert with_attribute_lines(text, paths) is None  # nothing missing: nothing to write
+    repo.write(".gitattributes", text)
+    for path in [*paths, "deeper/version.json", "c/xy.json"]:
+        shown = repo.git("check-attr", "merge", "--", path)
+        expected = "versionbot" if path in paths else "unspecified"
+        assert shown.endswith(f": merge: {expected}\n"), (path, shown)
+    assert attribute_line("req/app/version.json") == "/req/app/version.json merge=versionbot"
+
+
+def both_bump_app(repo: GitRepo, run: Run) -> None:
+    repo.branch("feature")
+    repo.write(LAUNCH, "import scipy  # feature\n")
+    assert run(repo, "bump").code == 0
+    repo.commit("feature: launch module, app bumped")
+    repo.checkout("main")
+    repo.write(APP_LOCK, 'lock-version = "1.0"\n[[packages]]\nname = "scipy"\nversion = "1.16.2"\n')
+    assert run(repo, "bump").code == 0
+    repo.commit("main: scipy, app bumped")
+    repo.checkout("feature")
+
+
+def test_two_branches_that_each_bumped_merge_to_the_next_number(bumped: GitRepo, run: Run) -> None:
+    installed = run(bumped, "init", "--merge-driver")
+    assert installed.code == 0, installed.err
+    assert "merge driver: wrote .gitattributes" in installed.out
+    assert "versionbot.toml" not in installed.out  # a configuration exists: only the driver
+    assert bumped.git("config", "merge.versionbot.driver").endswith(
+        " -m versionbot merge-driver %O %A %B %P\n"
+    )
+    again = run(bumped, "init", "--merge-driver")
+    assert again.out == "merge driver: already installed, nothing changed\n"
+    bumped.commit("merge driver")
+    both_bump_app(bumped, run)
+
+    merged_out = bumped.git("merge", "--no-edit", "main")
+    assert "CONFLICT" not in merged_out
+    assert bumped.read_json(APP)["version"] == 3
+    check = run(bumped, "check")
+    assert check.code == 0, check.out
+    assert "app [bumped] 2 -> 3" in check.out
+    assert run(bumped, "bump").out == "versionbot: every version file is up to date\n"
+
+
+def test_without_the_driver_the_same_merge_conflicts(bumped: GitRepo, run: Run) -> None:
+    both_bump_app(bumped, run)
+    assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
+
+
+def test_a_driver_that_cannot_merge_leaves_gits_conflict(bumped: GitRepo, run: Run) -> None:
+    assert run(bumped, "init", "--merge-driver").code == 0
+    bumped.commit("merge driver")
+    bumped.branch("feature")
+    bumped.write(APP, 'not json, but mentions "inputs_hash"\n')
+    bumped.commit("broken on feature")
+    bumped.checkout("main")
+    bumped.write(LAUNCH, "import scipy  # main\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("main bumped")
+    bumped.checkout("feature")
+    assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
+    assert bumped.read(APP) == 'not json, but mentions "inputs_hash"\n'  # ours, as git leaves it
+    assert run(bumped, "bump").code == 0
+    assert bumped.read_json(APP)["version"] == 2  # main's inputs and number: feature changed none
+    bumped.git("add", "-A")
+    bumped.git("commit", "-q", "--no-edit")
+    assert run(bumped, "check").code == 0
+
+
+def test_init_merge_driver_in_a_new_repository_writes_both(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "new")
+    repo.write("app/uv.lock", "version = 1\n")
+    result = run(repo, "init", "--merge-driver")
+    assert result.code == 0, result.err
+    assert "wrote versionbot.toml" in result.out
+    assert repo.read(".gitattributes") == "/app/version.json merge=versionbot\n"
+    dry = run(repo, "init", "--merge-driver", "--dry-run")
+    assert dry.out == "merge driver: already installed, nothing changed\n"
+    other = GitRepo(tmp_path / "other")
+    other.write("app/uv.lock", "version = 1\n")
+    dry = run(other, "init", "--merge-driver", "--dry-run")
+    assert "merge driver: would write .gitattributes: `merge=versionbot` for 1 version file(s)" in dry.out
+    assert not (other.path / ".gitattributes").exists()
+    assert not (other.path / "versionbot.toml").exists()

@@ -1,0 +1,113 @@
+"""The merge driver's rule (pure): two sides of a version file and their ancestor merged into one
+record, never into conflict markers. DESIGN.md "Merge driver".
+
+Two branches that each bumped a unit 1 -> 2 made two changes, so the merge holds 3; a side that
+did not raise the version leaves the other's. The manifest, values and dependencies merge entry by
+entry (the side that changed an entry wins; where both changed it differently, ours), and the
+fingerprint is recomputed from what results: `versionbot check` then says whether the merged inputs
+still need `bump` to refresh the hashes.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from versionbot import safejson
+from versionbot.hashing import inputs_hash
+from versionbot.schemes import Scheme
+from versionbot.versionfile import InvalidVersionFile, VersionFile, dumps, parse
+
+T = TypeVar("T")
+_ABSENT: Any = object()
+
+
+class NotMergeable(ValueError):
+    """A side is not a version file: git reports the conflict as usual."""
+
+
+def merge_version_files(ancestor: bytes | None, ours: bytes, theirs: bytes, scheme: Scheme) -> bytes:
+    """The merged version file; `ancestor` is None (or empty) when both sides added the file."""
+    mine = _record(ours, "ours")
+    other = _record(theirs, "theirs")
+    base = _record(ancestor, "the ancestor") if ancestor and ancestor.strip() else None
+    if mine == other or (base is not None and other == base):
+        return dumps(mine)
+    if base is not None and mine == base:
+        return dumps(other)
+    higher = max(mine.version, other.version)
+    both_raised = base is not None and min(mine.version, other.version) > base.version
+    inputs = _merged(base.inputs if base else {}, mine.inputs, other.inputs)
+    values = _merged(base.values if base else {}, mine.values, other.values)
+    depends = _merged(base.depends if base else {}, mine.depends, other.depends)
+    return dumps(
+        VersionFile(
+            unit=mine.unit,
+            version=scheme.next(higher) if both_raised else higher,
+            inputs=inputs,
+            inputs_hash=inputs_hash(inputs, values, depends),
+            values=values,
+            depends=depends,
+            extra=_merged(base.extra if base else {}, mine.extra, other.extra),
+        )
+    )
+
+
+def _merged(base: Mapping[str, T], ours: Mapping[str, T], theirs: Mapping[str, T]) -> dict[str, T]:
+    """Key by key: the side that changed a key wins; where both changed it differently, ours."""
+    merged: dict[str, T] = {}
+    for key in sorted(ours.keys() | theirs.keys()):
+        before, mine, other = base.get(key, _ABSENT), ours.get(key, _ABSENT), theirs.get(key, _ABSENT)
+        chosen = other if mine == before else mine
+        if chosen is not _ABSENT:
+            merged[key] = chosen
+    return merged
+
+
+def _record(data: bytes, side: str) -> VersionFile:
+    try:
+        unit = safejson.loads(data.decode("utf-8")).get("unit")
+    except (UnicodeDecodeError, safejson.JSONError, AttributeError):
+        unit = None
+    if not isinstance(unit, str):
+        raise NotMergeable(f'{side} is not a version file (no "unit" in a JSON object)')
+    try:
+        return parse(data, unit=unit)
+    except InvalidVersionFile as error:
+        raise NotMergeable(f"{side} is not a version file: {error}") from None
+
+
+# Installing it ---------------------------------------------------------------------------------
+
+DRIVER = "versionbot"  # `merge=versionbot` in .gitattributes, `merge.versionbot.driver` in git config
+DRIVER_NAME = "versionbot version files"
+_GLOB = re.compile(r"([*?\[\\])")
+
+
+def attribute_line(version_file: str) -> str:
+    """The `.gitattributes` line that hands one version file to the driver: anchored at the root
+    (a bare name would match at every depth), wildcards escaped, quoted where it holds a space."""
+    pattern = "/" + _GLOB.sub(r"\\\1", version_file)
+    if any(char in pattern for char in ' \t"'):
+        pattern = '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{pattern} merge={DRIVER}"
+
+
+def with_attribute_lines(text: str, version_files: Sequence[str]) -> str | None:
+    """`.gitattributes` text with a line for every version file it lacks (None: it has them all),
+    in the file's own line endings."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    present = set(text.splitlines())
+    missing = [line for line in map(attribute_line, version_files) if line not in present]
+    if not missing:
+        return None
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    return text + "".join(line + newline for line in missing)
+
+
+def driver_command(python: str) -> str:
+    """The `merge.versionbot.driver` git runs (through the shell, `%O %A %B %P` filled in)."""
+    return f"{shlex.quote(python)} -m versionbot merge-driver %O %A %B %P"
