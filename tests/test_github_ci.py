@@ -457,6 +457,38 @@ def test_merge_group_fails_a_double_bump_without_commenting(
     assert github.requests == []
 
 
+def test_merge_group_names_the_commit_that_took_the_number(
+    bumped: GitRepo, github: FakeGitHub, run: Run
+) -> None:
+    """A pull request bumped app 1 -> 2, another took 2 first, and the branch merged main keeping its
+    own version file: the queue's check fails and names the commit that took the number."""
+    bumped.branch("feature")
+    bumped.write("launch/app/__main__.py", "import scipy  # feature\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("feature: launch module, app bumped")
+    bumped.checkout("main")
+    bumped.write("req/app/pylock.app.toml", "scipy 1.16.2\n")
+    assert run(bumped, "bump").code == 0
+    taker = bumped.commit("scipy 1.16.2 (#11)")
+    bumped.checkout("feature")
+    bumped.git("merge", "-q", "-X", "ours", "--no-edit", "main")
+    queued = merge_commit(bumped, taker, "feature")
+    payload = webhook_example("merge_group", "checks_requested")
+    payload["merge_group"].update(base_sha=taker, head_sha=queued)
+
+    job = run_job(github, bumped, "merge_group", payload, sha=queued)
+
+    assert job.code == 1
+    app = next(unit for unit in job.report["units"] if unit["unit"] == "app")
+    assert (app["status"], app["taken_by"]) == (
+        "needs-bump",
+        {"commit": taker, "subject": "scipy 1.16.2 (#11)"},
+    )
+    annotation = next(line for line in job.annotations if "versionbot%3A app" in line)
+    assert f"app took 2 in {taker[:12]} (scipy 1.16.2 (#11))" in annotation
+    assert f"app took 2 in {taker[:12]}" in job.summary
+
+
 def test_push_judges_after_against_before(bumped: GitRepo, github: FakeGitHub) -> None:
     before = bumped.head()
     bumped.write(FW_LOCK, "numpy 2.0\n")

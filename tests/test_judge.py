@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from versionbot.config import Unit
 from versionbot.findings import Status
 from versionbot.hashing import inputs_hash
 from versionbot.judge import judge
+from versionbot.lineage import Origin
 from versionbot.patterns import Pattern
 from versionbot.records import Recorded
 from versionbot.versionfile import VersionFile
@@ -28,10 +30,14 @@ NEW = {"app/a.txt": "sha256:" + "b" * 64}
 
 
 def record(
-    version: int, manifest: dict[str, str] = OLD, *, inputs_hash_of: dict[str, str] | None = None
+    version: int,
+    manifest: dict[str, str] = OLD,
+    *,
+    inputs_hash_of: dict[str, str] | None = None,
+    unit: str = "app",
 ) -> Recorded:
     fingerprint = inputs_hash(inputs_hash_of if inputs_hash_of is not None else manifest)
-    return Recorded(VersionFile(unit="app", version=version, inputs=manifest, inputs_hash=fingerprint), None)
+    return Recorded(VersionFile(unit=unit, version=version, inputs=manifest, inputs_hash=fingerprint), None)
 
 
 ABSENT = Recorded(None, None)
@@ -48,6 +54,15 @@ class Row:
     status: Status
     expected: int
     is_writable: bool = True
+    origin: Origin | None = None  # where the base record was found (lineage.py)
+    unit: Unit = UNIT
+
+
+MOVED = Origin(path="old/version.json", name="app")
+RENAMED = Origin(path="app/version.json", name="old-app")
+LOOKED_BACK = Origin(path="app/version.json", name="app", commit="c" * 40)
+STARTS_AT_5 = dataclasses.replace(UNIT, start=5)
+RENAMED_UNIT = dataclasses.replace(UNIT, renamed_from="old-app")
 
 
 TABLE = {
@@ -73,24 +88,47 @@ TABLE = {
         record(3), FOREIGN, OLD, Status.INVALID_FILE, 3, is_writable=False
     ),
     "broken base keeps the head's version": Row(BROKEN, record(6), OLD, Status.NEW, 6),
+    "new unit at its start": Row(ABSENT, record(5), OLD, Status.NEW, 5, unit=STARTS_AT_5),
+    "wrong-version, new unit below its start": Row(
+        ABSENT, record(1), OLD, Status.WRONG_VERSION, 5, unit=STARTS_AT_5
+    ),
+    "moved": Row(record(3), record(3), OLD, Status.MOVED, 3, origin=MOVED),
+    "moved and changed": Row(record(3), record(4, NEW), NEW, Status.BUMPED, 4, origin=MOVED),
+    "moved, not yet written": Row(record(3), ABSENT, OLD, Status.MISSING_FILE, 3, origin=MOVED),
+    "renamed": Row(
+        record(3, unit="old-app"), record(3), OLD, Status.MOVED, 3, origin=RENAMED, unit=RENAMED_UNIT
+    ),
+    "renamed, the file still under the former name": Row(
+        record(3, unit="old-app"),
+        record(3, unit="old-app"),
+        OLD,
+        Status.STALE_HASH,
+        3,
+        origin=RENAMED,
+        unit=RENAMED_UNIT,
+    ),
+    "looked back past a broken base": Row(record(3), record(3), OLD, Status.UNCHANGED, 3, origin=LOOKED_BACK),
+    "looked back, changed": Row(record(3), record(4, NEW), NEW, Status.BUMPED, 4, origin=LOOKED_BACK),
 }
 
 
 @pytest.mark.parametrize("row", TABLE.values(), ids=TABLE.keys())
 def test_judge(row: Row) -> None:
     finding = judge(
-        unit=UNIT,
+        unit=row.unit,
         manifest=row.manifest,
         depends={},
         fingerprint=inputs_hash(row.manifest),
         base_recorded=row.base,
         head_recorded=row.head,
         changes=(),
+        origin=row.origin,
     )
     assert finding.status is row.status
     assert finding.expected_version == row.expected
+    assert finding.expected.unit == "app"
     assert finding.is_writable is row.is_writable
-    assert finding.is_fine is (row.status in (Status.UNCHANGED, Status.BUMPED, Status.NEW))
+    assert finding.is_fine is (row.status in (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED))
     assert finding.expected.inputs_hash == inputs_hash(row.manifest)
     assert finding.message
 

@@ -25,7 +25,7 @@ from versionbot.plan import survey
 from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
 from versionbot.versionfile import is_replaceable
-from versionbot.workspace import Workspace, apply_bump, install_merge_driver
+from versionbot.workspace import Workspace, apply_bump, install_merge_driver, moved_away
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -56,10 +56,11 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
         writer.remove_stale(workspace.root, version_files, workspace.repo.tracked)
     plan, judged = _judge(workspace, args)
     if args.dry_run:
-        sys.stdout.write(render.bump_text(plan.due, is_dry_run=True))
-        return EXIT_FINDINGS if plan.due else EXIT_OK
-    apply_bump(workspace, plan, judged)
-    sys.stdout.write(render.bump_text(plan.due, is_dry_run=False))
+        left = [path for path in moved_away(workspace, plan) if (workspace.root / path).is_file()]
+        sys.stdout.write(render.bump_text(plan.due, is_dry_run=True, removed=left))
+        return EXIT_FINDINGS if plan.due or left else EXIT_OK
+    removed = apply_bump(workspace, plan, judged)
+    sys.stdout.write(render.bump_text(plan.due, is_dry_run=False, removed=removed))
     return EXIT_OK
 
 

@@ -29,7 +29,8 @@ PYPROJECT = "pyproject.toml"
 
 
 TOP_KEYS = ("requires", "base", "scheme", "units")
-UNIT_KEYS = ("version-file", "inputs", "exclude", "depends-on", "values", "scheme")
+UNIT_KEYS = ("version-file", "inputs", "exclude", "depends-on", "values", "scheme", "start", "renamed-from")
+_UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +42,8 @@ class Unit:
     depends_on: tuple[str, ...]
     values: Mapping[str, Any]
     scheme: str
+    start: int = 1  # the version the unit gets where the base has no record of it
+    renamed_from: str | None = None  # the unit's former name: its record carries over
 
     def selects(self, path: str) -> bool:
         """Whether the unit's patterns take `path` (a file, whatever the snapshot holds there)."""
@@ -222,12 +225,13 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     )
     _check_version_files(units, fail)
     _check_dependencies(units, fail)
+    _check_renames(units, fail)
     return Config(source=source, requires=requires, base=base, units=units)
 
 
 def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: Fail) -> Unit:
     key = f"units.{name}"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+    if not _UNIT_NAME.fullmatch(name):
         raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
     if not isinstance(table, dict):
         raise fail(key, "must be a table with version-file and inputs")
@@ -251,6 +255,18 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
         raise fail(key + ".values", 'must be a table, e.g. values = { runtime = "cpython-3.11" }')
     check_values(values, key + ".values", fail)
     scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
+    start = table.get("start", 1)
+    if type(start) is not int or not 1 <= start < 2**63:
+        raise fail(
+            key + ".start", f"must be a whole number of at least 1 (the unit's first version), not {start!r}"
+        )
+    renamed_from = table.get("renamed-from")
+    if renamed_from is not None and (
+        not isinstance(renamed_from, str) or not _UNIT_NAME.fullmatch(renamed_from)
+    ):
+        raise fail(key + ".renamed-from", "must be the unit's former name (letters, digits, `.`, `_`, `-`)")
+    if renamed_from == name:
+        raise fail(key + ".renamed-from", "names the unit itself; write its former name, or remove the key")
     return Unit(
         name=name,
         version_file=version_file,
@@ -259,6 +275,8 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
         depends_on=tuple(dict.fromkeys(depends_on)),
         values=values,
         scheme=scheme,
+        start=start,
+        renamed_from=renamed_from,
     )
 
 
@@ -302,6 +320,26 @@ def _check_dependencies(units: tuple[Unit, ...], fail: Fail) -> None:
                 hint = _did_you_mean(dependency, names)
                 raise fail(f"units.{unit.name}.depends-on", f"unknown unit {dependency!r}{hint}")
     _refuse_cycles(graph, fail)
+
+
+def _check_renames(units: tuple[Unit, ...], fail: Fail) -> None:
+    """A former name belongs to one unit, and to no unit of today."""
+    names = {unit.name for unit in units}
+    claimed: dict[str, str] = {}
+    for unit in units:
+        old = unit.renamed_from
+        if old is None:
+            continue
+        if old in names:
+            raise fail(
+                f"units.{unit.name}.renamed-from",
+                f"{old!r} is the name of another unit of this configuration",
+            )
+        if old in claimed:
+            raise fail(
+                f"units.{unit.name}.renamed-from", f"unit {claimed[old]!r} was renamed from {old!r} already"
+            )
+        claimed[old] = unit.name
 
 
 def _refuse_cycles(graph: Mapping[str, tuple[str, ...]], fail: Fail) -> None:

@@ -18,6 +18,7 @@ class Status(enum.Enum):
     UNCHANGED = "unchanged"
     BUMPED = "bumped"
     NEW = "new"
+    MOVED = "moved"
     NEEDS_BUMP = "needs-bump"
     STALE_HASH = "stale-hash"
     UNEXPECTED_BUMP = "unexpected-bump"
@@ -27,7 +28,7 @@ class Status(enum.Enum):
 
     @property
     def is_fine(self) -> bool:
-        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW)
+        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED)
 
 
 class ChangeKind(enum.Enum):
@@ -40,6 +41,8 @@ class ChangeKind(enum.Enum):
     EOL_ONLY = "eol-only"  # only line endings changed: shown and ignored
     VALUE = "value"  # with `key`, `before`, `after`
     DEPENDS = "depends"  # with `key` (the unit), `before`, `after`
+    MOVED = "moved"  # the version file: `path` now, `previous` before
+    RENAMED_UNIT = "renamed-unit"  # with `key` (today's name) and `previous` (the former one)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,12 +63,25 @@ class Change:
                 return {"kind": kind.value, "key": self.key, "from": self.before, "to": self.after}
             case ChangeKind.DEPENDS:
                 return {"kind": kind.value, "unit": self.key, "from": self.before, "to": self.after}
-            case ChangeKind.RENAMED:
+            case ChangeKind.RENAMED | ChangeKind.MOVED:
                 return {"kind": kind.value, "path": self.path, "from": self.previous}
+            case ChangeKind.RENAMED_UNIT:
+                return {"kind": kind.value, "unit": self.key, "from": self.previous}
             case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED | ChangeKind.EOL_ONLY:
                 return {"kind": kind.value, "path": self.path}
             case _:
                 assert_never(kind)
+
+
+@dataclass(frozen=True)
+class TakenBy:
+    """The base's commit that last changed a unit's version file, when the head's file is another."""
+
+    commit: str
+    subject: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"commit": self.commit, "subject": self.subject}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +95,7 @@ class Finding:
     changes: tuple[Change, ...]
     message: str
     is_writable: bool = True  # False for a file from a newer versionbot: never rewritten
+    taken_by: TakenBy | None = None  # the base's commit that took the number the head holds
 
     @property
     def expected_version(self) -> int:

@@ -176,8 +176,8 @@ def settle(
             "stage or discard those edits, then try again\n"
         )
         return False
-    apply_bump(workspace, plan, judged)
-    out.write(render.bump_text(plan.due, is_dry_run=False))
+    removed = apply_bump(workspace, plan, judged)
+    out.write(render.bump_text(plan.due, is_dry_run=False, removed=removed))
     then = advice.then.format(paths=" ".join(finding.version_file for finding in plan.due))
     out.write(f"versionbot: bumped {len(plan.due)} version file(s); review them, then {then}\n")
     return False

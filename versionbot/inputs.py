@@ -22,11 +22,20 @@ class Inputs:
     are part of a folder's id). Equal ids mean equal manifests; None means unknown.
     """
 
-    def __init__(self, unit: Unit, snapshot: Snapshot, digests: Digests, config: Config) -> None:
+    def __init__(
+        self,
+        unit: Unit,
+        snapshot: Snapshot,
+        digests: Digests,
+        config: Config,
+        left: frozenset[str] = frozenset(),
+    ) -> None:
+        """`left`: old files of moved version files, no input either until `bump` removes them."""
         self.unit = unit
         self.snapshot = snapshot
         self._digests = digests
         self._config = config
+        self._left = left
         self._entries: dict[str, Entry] | None = None
         self._manifest: Mapping[str, str] | None = None
         self.unmatched: list[str] = []
@@ -39,7 +48,7 @@ class Inputs:
         if self.ids is None:
             return None
         unit = self.unit
-        parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, "inputs"]
+        parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, *sorted(self._left), "inputs"]
         parts += [pattern.text for pattern in unit.inputs]
         parts.append("exclude")
         parts += [pattern.text for pattern in unit.exclude]
@@ -49,7 +58,7 @@ class Inputs:
     @property
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            version_files = self._config.version_files
+            version_files = self._config.version_files | self._left
             self._entries = select_inputs(self.unit, self.snapshot, version_files, self.unmatched)
         return self._entries
 

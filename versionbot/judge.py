@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from versionbot.config import Unit
 from versionbot.findings import Change, Finding, Status
+from versionbot.lineage import Origin
 from versionbot.records import Recorded
 from versionbot.schemes import SCHEMES
 from versionbot.versionfile import VersionFile
@@ -21,15 +22,17 @@ def judge(
     base_recorded: Recorded,
     head_recorded: Recorded,
     changes: tuple[Change, ...],
+    origin: Origin | None = None,
 ) -> Finding:
+    """`origin` says where `base_recorded` was found when not plainly at the unit's own path."""
     scheme = SCHEMES[unit.scheme]
     base_record, record = base_recorded.record, head_recorded.record
     base_version = base_record.version if base_record else None
     if base_record is None:
-        # No usable record in the base: a new unit, or a base whose file was broken (then the
-        # head's own version is trusted rather than reset).
+        # No usable record in the base nor before it: a new unit, or a base whose file was broken
+        # with no history to look back on (then the head's own version is trusted, not reset).
         is_broken_base = base_recorded.problem is not None
-        expected_version = record.version if (record and is_broken_base) else scheme.initial
+        expected_version = record.version if (record and is_broken_base) else unit.start
         is_changed = True
     elif fingerprint == base_record.inputs_hash:
         expected_version, is_changed = base_record.version, False
@@ -84,14 +87,31 @@ def judge(
             + ("create it at" if base_version is None else "restore it at")
             + f" version {expected_version}",
         )
-    has_right_hashes = record.has_same_hashes(expected)
+    has_right_hashes = record.has_same_hashes(expected) and record.unit == unit.name
+    looked_back = (
+        f" (the base's own record is unreadable: continued from {origin.commit[:12]})"
+        if (origin is not None and origin.commit is not None)
+        else ""
+    )
     if record.version == expected_version and has_right_hashes:
         if base_record is None:
             return finding(Status.NEW, f"new unit at version {expected_version}")
         if is_changed:
-            return finding(Status.BUMPED, f"inputs changed: {base_version} -> {expected_version}")
-        return finding(Status.UNCHANGED, f"inputs unchanged at version {expected_version}")
+            return finding(
+                Status.BUMPED, f"inputs changed: {base_version} -> {expected_version}{looked_back}"
+            )
+        if origin is not None and origin.is_carried_over(unit):
+            return finding(
+                Status.MOVED, f"version {expected_version} carried over from {_carried(unit, origin)}"
+            )
+        return finding(Status.UNCHANGED, f"inputs unchanged at version {expected_version}{looked_back}")
     if record.version == expected_version:
+        if record.unit != unit.name:
+            return finding(
+                Status.STALE_HASH,
+                f"version {expected_version} is right but the file was written for the unit's former "
+                f"name {record.unit!r}; {run_bump} to rewrite it",
+            )
         return finding(
             Status.STALE_HASH,
             f"version {expected_version} is right but the recorded hashes do not match the inputs "
@@ -110,13 +130,26 @@ def judge(
         )
     return finding(
         Status.WRONG_VERSION,
-        _wrong_version_message(record.version, base_version, expected_version, is_changed),
+        _wrong_version_message(record.version, base_version, expected_version, is_changed, unit.start),
     )
 
 
-def _wrong_version_message(recorded: int, base: int | None, expected: int, is_changed: bool) -> str:
+def _carried(unit: Unit, origin: Origin) -> str:
+    """Where a carried record came from, in words."""
+    parts = []
+    if origin.name != unit.name:
+        parts.append(f"unit {origin.name!r} (renamed-from)")
+    if origin.path != unit.version_file:
+        parts.append(f"{origin.path} (the version file moved)")
+    parts += [f"dependency {old!r}, now {new!r}" for old, new in origin.dependencies]
+    return ", ".join(parts)
+
+
+def _wrong_version_message(
+    recorded: int, base: int | None, expected: int, is_changed: bool, start: int
+) -> str:
     if base is None:
-        why = "a new unit starts at version 1"
+        why = f"a new unit starts at version {start}"
     elif not is_changed:
         why = f"the inputs did not change, so it stays at the base's {base}"
     elif recorded < base:

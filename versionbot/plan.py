@@ -7,13 +7,14 @@ import dataclasses
 
 from versionbot.cache import Memory, fingerprint, is_vouched_for
 from versionbot.changes import explain
-from versionbot.config import Config
+from versionbot.config import Config, Unit
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
-from versionbot.findings import Finding, Plan, Status, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, TakenBy, UnitState
 from versionbot.hashing import Digests
 from versionbot.inputs import Inputs
 from versionbot.judge import judge
+from versionbot.lineage import BaseHistory, Origin, base_record
 from versionbot.records import Recorded, Records
 from versionbot.snapshot import Entry, Snapshot
 
@@ -24,17 +25,34 @@ def make_plan(
     head: Snapshot,
     digests: Digests,
     memory: Memory | None = None,
+    *,
+    history: BaseHistory | None = None,
 ) -> Plan:
     """Judge every unit of `head` against `base` (None: a repository without commits).
 
     `memory` holds what earlier runs verified (see `_fingerprint`); this run adds what it learns.
+    `history` is the base's past: where a record moved or broke (lineage.py), and who took a number.
     """
     memory = Memory() if memory is None else memory
     verified = memory.verified
     records = Records(memory)
     units = config.dependency_order()
     _refuse_unmerged(config, head)
-    inputs = {unit.name: Inputs(unit, head, digests, config) for unit in units}
+    based: dict[str, tuple[Recorded, Origin | None]] = {}
+    if base is not None:
+        for unit in units:
+            found, _ = records.read(base, unit)
+            based[unit.name] = base_record(
+                unit=unit, config=config, base=base, found=found, records=records, history=history
+            )
+    # A version file that moved without `git mv` leaves its old file behind until `bump` removes
+    # it: it is no unit's input meanwhile.
+    left = frozenset(
+        origin.path
+        for _, origin in based.values()
+        if origin is not None and origin.path not in config.version_files and head.entry(origin.path)
+    )
+    inputs = {unit.name: Inputs(unit, head, digests, config, left) for unit in units}
     recorded = {unit.name: records.read(head, unit) for unit in units}
     # Every input file that no verified version file vouches for is hashed, so hash them in one
     # batch: a large batch (a cold run) takes two cores.
@@ -58,9 +76,10 @@ def make_plan(
             verified=verified,
         )
         _refuse_unmatched(config, head_inputs)
+        origin: Origin | None = None
         if base is not None:
-            base_recorded, _ = records.read(base, unit)
-            base_inputs: Inputs | None = Inputs(unit, base, digests, config)
+            base_recorded, origin = based[unit.name]
+            base_inputs: Inputs | None = Inputs(unit, base, digests, config, left)
         else:
             base_recorded, base_inputs = Recorded(None, None), None
         finding = judge(
@@ -71,13 +90,16 @@ def make_plan(
             base_recorded=base_recorded,
             head_recorded=head_recorded,
             changes=(),
+            origin=origin,
         )
         is_unchanged = finding.status is Status.UNCHANGED
-        changes = explain(
+        changes = _carried(unit, origin) + explain(
             unit, base_inputs, head_inputs, base_recorded.record, depends, is_unchanged=is_unchanged
         )
         if changes:
             finding = dataclasses.replace(finding, changes=changes)
+        if history is not None and base is not None:
+            finding = _with_taker(finding, base, base_recorded, head_recorded, history)
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = finding
     return Plan(
@@ -85,6 +107,39 @@ def make_plan(
         head=head.label,
         findings=tuple(findings[unit.name] for unit in config.units),
     )
+
+
+def _carried(unit: Unit, origin: Origin | None) -> tuple[Change, ...]:
+    """The `moved` and `renamed-unit` changes of a record carried over."""
+    if origin is None:
+        return ()
+    changes = []
+    if origin.path != unit.version_file:
+        changes.append(Change(kind=ChangeKind.MOVED, path=unit.version_file, previous=origin.path))
+    if origin.name != unit.name:
+        changes.append(Change(kind=ChangeKind.RENAMED_UNIT, key=unit.name, previous=origin.name))
+    changes += [
+        Change(kind=ChangeKind.RENAMED_UNIT, key=new, previous=old) for old, new in origin.dependencies
+    ]
+    return tuple(changes)
+
+
+def _with_taker(
+    finding: Finding, base: Snapshot, base_recorded: Recorded, head_recorded: Recorded, history: BaseHistory
+) -> Finding:
+    """Name the base's commit that took the number, where the head holds a version file of its own
+    at a number the base already has (or passed): another change was merged first."""
+    base_record, record = base_recorded.record, head_recorded.record
+    if finding.status not in (Status.NEEDS_BUMP, Status.WRONG_VERSION) or not (base_record and record):
+        return finding
+    if record.version > base_record.version or record == base_record:
+        return finding
+    taker = history.last_change(finding.version_file)
+    if taker is None:
+        return finding
+    commit, subject = taker
+    message = f"{finding.message}; {finding.unit} took {base_record.version} in {commit[:12]} ({subject})"
+    return dataclasses.replace(finding, taken_by=TakenBy(commit, subject), message=message)
 
 
 def _refuse_unmatched(config: Config, inputs: Inputs) -> None:

@@ -29,22 +29,28 @@ class Recorded:
     is_foreign: bool = False  # not a version file at all (a lock file, a source file): never rewritten
 
 
-def read_record(snapshot: Snapshot, unit: Unit) -> Recorded:
-    data = snapshot.read_file(unit.version_file)
+def read_record(snapshot: Snapshot, path: str, names: tuple[str, ...]) -> Recorded:
+    """The record at `path`, written for `names[0]` (or a former name of it, `names[1:]`)."""
+    data = snapshot.read_file(path)
     if data is None:
-        if unit.version_file in snapshot.unmerged:
+        if path in snapshot.unmerged:
             return Recorded(None, "it is in conflict (the merge left both sides' versions)")
-        if snapshot.paths_under(unit.version_file):
+        if snapshot.paths_under(path):
             return Recorded(None, "it is a folder, not a file", is_foreign=True)
         return Recorded(None, None)
     try:
-        return Recorded(parse(data, unit=unit.name), None)
+        return Recorded(parse(data, unit=names[0], formerly=names[1:]), None)
     except FutureFormat as error:
         return Recorded(None, str(error), is_future=True)
     except InvalidVersionFile as error:
         if not is_replaceable(data):
             return Recorded(None, f"it is not a version file ({error})", is_foreign=True)
         return Recorded(None, str(error))
+
+
+def unit_names(unit: Unit) -> tuple[str, ...]:
+    """The names a unit's own version file may be written for: its name, then its former one."""
+    return (unit.name, unit.renamed_from) if unit.renamed_from else (unit.name,)
 
 
 class Records:
@@ -56,27 +62,31 @@ class Records:
 
     def __init__(self, memory: Memory) -> None:
         self._summaries = memory.records
-        self._parsed: dict[tuple[str, str], Recorded] = {}
+        self._parsed: dict[tuple[tuple[str, ...], str], Recorded] = {}
 
     def read(self, snapshot: Snapshot, unit: Unit) -> tuple[Recorded, str | None]:
-        entry = snapshot.entry(unit.version_file)
+        """The unit's own version file, and its blob id (None when absent)."""
+        return self.read_at(snapshot, unit.version_file, unit_names(unit))
+
+    def read_at(self, snapshot: Snapshot, path: str, names: tuple[str, ...]) -> tuple[Recorded, str | None]:
+        entry = snapshot.entry(path)
         if entry is None:  # absent, or a folder
-            return read_record(snapshot, unit), None
-        key = (unit.name, entry.oid)
+            return read_record(snapshot, path, names), None
+        key = (names, entry.oid)
         if key not in self._parsed:
             summary = self._summaries.get(entry.oid)
-            record = from_summary(summary, unit.name, lambda: _inputs_of(snapshot, unit))
+            record = from_summary(summary, names, lambda: _inputs_of(snapshot, path, names))
             if record is not None:
                 self._parsed[key] = Recorded(record, None)
             else:
-                recorded = self._parsed[key] = read_record(snapshot, unit)
+                recorded = self._parsed[key] = read_record(snapshot, path, names)
                 if recorded.record is not None:
                     self._summaries[entry.oid] = to_summary(recorded.record)
         return self._parsed[key], entry.oid
 
 
-def _inputs_of(snapshot: Snapshot, unit: Unit) -> Mapping[str, str]:
-    record = read_record(snapshot, unit).record
+def _inputs_of(snapshot: Snapshot, path: str, names: tuple[str, ...]) -> Mapping[str, str]:
+    record = read_record(snapshot, path, names).record
     if record is None:  # the blob's summary says it parsed before: only a changed parser differs
-        raise VersionbotError(f"{unit.version_file} could not be read again; delete .git/versionbot/")
+        raise VersionbotError(f"{path} could not be read again; delete .git/versionbot/")
     return record.inputs

@@ -91,6 +91,10 @@ def _change_words(change: Change) -> str:
             return f"value {change.key}: {_show(change.before)} -> {_show(change.after)}"
         case ChangeKind.DEPENDS:
             return f"depends {change.key} {_show(change.before)} -> {_show(change.after)}"
+        case ChangeKind.MOVED:
+            return f"moved version file {change.previous} -> {change.path}"
+        case ChangeKind.RENAMED_UNIT:
+            return f"renamed-unit {change.previous} -> {change.key}"
         case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED:
             return f"{kind.value} {change.path}"
         case _:
@@ -108,6 +112,10 @@ def _change_markdown(change: Change) -> str:
     match kind:
         case ChangeKind.RENAMED:
             return f"renamed {previous} -> {path}"
+        case ChangeKind.MOVED:
+            return f"moved version file {previous} -> {path}"
+        case ChangeKind.RENAMED_UNIT:
+            return f"renamed-unit {previous} -> {_code(change.key or '')}"
         case ChangeKind.VALUE | ChangeKind.DEPENDS:
             before, after = _value_markdown(change.before), _value_markdown(change.after)
             separator = ":" if kind is ChangeKind.VALUE else ""
@@ -192,12 +200,14 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "inputs_hash": finding.expected.inputs_hash,
         "changes": [change.to_json() for change in finding.changes],
         "message": finding.message,
+        "taken_by": finding.taken_by.to_json() if finding.taken_by else None,
     }
 
 
 _GROUPS = (
     ("Changed inputs", (ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.MODIFIED, ChangeKind.RENAMED)),
     ("Changed values and dependencies", (ChangeKind.VALUE, ChangeKind.DEPENDS)),
+    ("Carried over", (ChangeKind.MOVED, ChangeKind.RENAMED_UNIT)),
     ("Ignored: only line endings changed", (ChangeKind.EOL_ONLY,)),
 )
 
@@ -267,11 +277,14 @@ def error_markdown(message: str) -> str:
 # bump ------------------------------------------------------------------------------------------
 
 
-def bump_text(due: Sequence[Finding], *, is_dry_run: bool) -> str:
-    if not due:
+def bump_text(due: Sequence[Finding], *, is_dry_run: bool, removed: Sequence[str] = ()) -> str:
+    """What `bump` wrote (or would write), and the old files of moved version files it removed."""
+    if not due and not removed:
         return "versionbot: every version file is up to date\n"
     verb = "would write" if is_dry_run else "wrote"
-    lines = []
+    lines = [
+        f"{'would remove' if is_dry_run else 'removed'} {path}: the version file moved" for path in removed
+    ]
     for finding in due:
         recorded = "(none)" if finding.recorded_version is None else str(finding.recorded_version)
         lines.append(

@@ -43,8 +43,9 @@ class VersionFile:
         )
 
 
-def parse(data: bytes, *, unit: str) -> VersionFile:
-    """Validate the bytes of the version file that belongs to `unit`."""
+def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionFile:
+    """Validate the bytes of the version file that belongs to `unit`, or was written for one of its
+    former names, `formerly` (the record then says which)."""
     try:
         obj = safejson.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -65,7 +66,7 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
         )
     if file_format < 1:
         raise InvalidVersionFile(f'"format" {file_format} does not exist; the first format is 1')
-    if obj.get("unit") != unit:
+    if obj.get("unit") not in (unit, *formerly) or not isinstance(obj["unit"], str):
         found = f"is {repr(obj['unit'])[:80]}" if "unit" in obj else "is missing"
         raise InvalidVersionFile(f'"unit" {found}, but this file belongs to unit {unit!r}')
     version = obj.get("version")
@@ -83,7 +84,7 @@ def parse(data: bytes, *, unit: str) -> VersionFile:
     if not isinstance(depends, dict) or not all(_is_int(v) for v in depends.values()):
         raise InvalidVersionFile('"depends" must map unit names to integer versions')
     return VersionFile(
-        unit=unit,
+        unit=obj["unit"],
         version=version,
         inputs=inputs,
         inputs_hash=obj["inputs_hash"],
@@ -120,11 +121,14 @@ def to_summary(record: VersionFile) -> list[Any]:
     return [record.unit, record.version, record.inputs_hash, record.values, record.depends, record.extra]
 
 
-def from_summary(summary: Any, unit: str, load_inputs: Callable[[], Mapping[str, str]]) -> VersionFile | None:
-    """The record a summary describes, or None when it is not a summary of `unit`'s file."""
-    if not isinstance(summary, list) or len(summary) != 6 or summary[0] != unit:
+def from_summary(
+    summary: Any, names: tuple[str, ...], load_inputs: Callable[[], Mapping[str, str]]
+) -> VersionFile | None:
+    """The record a summary describes, or None when it is not a summary of a file written for one
+    of `names`."""
+    if not isinstance(summary, list) or len(summary) != 6 or summary[0] not in names:
         return None
-    _, version, inputs_hash, values, depends, extra = summary
+    unit, version, inputs_hash, values, depends, extra = summary
     if not (_is_int(version) and isinstance(inputs_hash, str)):
         return None
     if not (isinstance(values, dict) and isinstance(depends, dict) and isinstance(extra, dict)):

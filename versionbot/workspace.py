@@ -6,18 +6,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot import __version__, merging, writer
 from versionbot.base import NO_BASE, BaseChoice, BaseSource, choose_base
-from versionbot.config import Config, find_config, load_config
+from versionbot.config import Config, config_at, find_config, load_config
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.files import read_regular
-from versionbot.findings import Plan
+from versionbot.findings import ChangeKind, Plan
 from versionbot.git import Repository
 from versionbot.hashing import Digests
+from versionbot.lineage import LOOK_BACK
 from versionbot.parallel import map_halves
 from versionbot.plan import make_plan
 from versionbot.snapshot import Snapshot
@@ -71,8 +72,9 @@ class Workspace:
     def judge(self, base: Snapshot | None, head: Snapshot, choice: BaseChoice | None = None) -> Plan:
         """The plan for `head` against `base`, with what earlier runs learnt, on two cores; `choice`
         says where the base came from, for the report."""
+        history = GitHistory(self.repo, base.label) if base is not None else None
         with self.repo.memory() as memory:
-            plan = make_plan(self.config, base, head, Digests(map_batch=map_halves), memory)
+            plan = make_plan(self.config, base, head, Digests(map_batch=map_halves), memory, history=history)
         if choice is None:
             return plan
         return dataclasses.replace(plan, base_ref=choice.ref, base_source=choice.source.value)
@@ -118,8 +120,48 @@ class Workspace:
         return dataclasses.replace(self, repo=repo)
 
 
-def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> None:
-    """Write every version file the plan calls for, or none when one of them must not be touched.
+class GitHistory:
+    """The base commit's past (lineage.BaseHistory), read from git only when a unit asks."""
+
+    def __init__(self, repo: Repository, base: str) -> None:
+        self._repo = repo
+        self._base = base
+        self._config: list[Config | None] = []
+
+    def config(self) -> Config | None:
+        if not self._config:
+            try:
+                self._config.append(config_at(self._repo.commit_snapshot(self._base), __version__))
+            except VersionbotError:  # none, or one this versionbot cannot read: nothing to follow
+                self._config.append(None)
+        return self._config[0]
+
+    def earlier(self, path: str) -> Iterator[Snapshot]:
+        for commit, _ in self._repo.changes_to(self._base, path, LOOK_BACK + 1):
+            if commit != self._base:
+                yield self._repo.commit_snapshot(commit)
+
+    def last_change(self, path: str) -> tuple[str, str] | None:
+        changes = self._repo.changes_to(self._base, path, 1)
+        if not changes or changes[0][0] in self._repo.shallow_boundary():
+            return None  # the history is cut there: who changed the file is not known
+        return changes[0]
+
+
+def moved_away(workspace: Workspace, plan: Plan) -> list[str]:
+    """The former paths of moved version files that no unit owns any more."""
+    owned = workspace.config.version_files
+    return [
+        change.previous
+        for finding in plan.findings
+        for change in finding.changes
+        if change.kind is ChangeKind.MOVED and change.previous and change.previous not in owned
+    ]
+
+
+def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> list[str]:
+    """Write every version file the plan calls for, or none when one of them must not be touched,
+    then remove what moved version files left behind (returned: the paths removed).
 
     `judged` is the snapshot the plan's head was read from: a version file whose working-tree copy
     differs from it (unstaged edits, when the index was judged) is not overwritten.
@@ -137,6 +179,14 @@ def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> None:
         _write_version_file(workspace, finding.unit, finding.version_file, None)
     for finding in plan.due:
         _write_version_file(workspace, finding.unit, finding.version_file, dumps(finding.expected))
+    forbidden = [workspace.repo.git_dir]
+    return [
+        path
+        for path in moved_away(workspace, plan)
+        if writer.remove(
+            workspace.root, path, forbidden=forbidden, may_replace=is_replaceable, what="version file"
+        )
+    ]
 
 
 def _write_version_file(workspace: Workspace, unit: str, path: str, data: bytes | None) -> None:

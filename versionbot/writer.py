@@ -75,6 +75,33 @@ def write(
         return
 
 
+def remove(
+    root: Path,
+    path: str,
+    *,
+    forbidden: Iterable[Path] = (),
+    may_replace: Callable[[bytes], bool] = lambda _: True,
+    what: str = "file",
+) -> bool:
+    """Remove the file at `path` under the same rules as `write` replaces one; False when there is
+    nothing there."""
+    parts = path.split("/")
+    where = f"{what} {visible(path)}"
+    if any(part in ("", ".", "..") for part in parts) or "\0" in path:
+        raise WriteRefused(f"{where}: not a plain path inside {root}; versionbot writes nowhere else")
+    try:
+        with _walk(root, parts[:-1], forbidden, where, create=False) as folder:
+            if _existing_mode(folder, parts[-1], may_replace, where) is None:
+                return False
+            with _signals_held():
+                os.unlink(parts[-1], dir_fd=folder)
+            return True
+    except _Missing:
+        return False
+    except OSError as error:
+        raise _failed(error, where) from None
+
+
 @contextlib.contextmanager
 def _walk(
     root: Path, folders: list[str], forbidden: Iterable[Path], where: str, *, create: bool = True

@@ -263,6 +263,28 @@ class Repository:
             finally:
                 self._trees.blobs = {}
 
+    def changes_to(self, commit: str, path: str, limit: int) -> list[tuple[str, str]]:
+        """The commits on `commit`'s first-parent history (itself included) that changed `path`,
+        newest first, at most `limit`: ids and subjects. Empty where git is missing."""
+        output = self._git(
+            "--literal-pathspecs",
+            *("log", "--first-parent", "-z", "--format=%H%x1f%s", f"-n{limit}", commit, "--", path),
+        )
+        found = []
+        for record in (output or b"").split(b"\0"):
+            commit_id, _, subject = record.decode("utf-8", "replace").partition("\x1f")
+            if is_commit_id(commit_id):
+                found.append((commit_id, subject))
+        return found
+
+    def shallow_boundary(self) -> frozenset[str]:
+        """The commits a shallow clone has without their parents: git log shows them adding every
+        file, so what they changed is unknown."""
+        try:
+            return frozenset((self.git_dir / "shallow").read_text(encoding="ascii").split())
+        except (OSError, UnicodeDecodeError):
+            return frozenset()
+
     def config_value(self, key: str) -> str | None:
         """A git configuration value as git would read it (local, global and system files)."""
         try:
