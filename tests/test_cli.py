@@ -74,7 +74,16 @@ def test_three_commits_bump_once_against_the_base(bumped: GitRepo, run: Run) -> 
     assert bumped.read_json(APP)["version"] == 2  # cascaded once as well
     data = report(run, bumped, "--base", "main")
     assert unit(data, "fw")["status"] == "bumped"
-    assert unit(data, "fw")["changes"] == [{"kind": "modified", "path": "req/fw/pylock.fw.toml"}]
+    assert unit(data, "fw")["changes"] == [
+        {"kind": "modified", "path": "req/fw/pylock.fw.toml"},
+        {
+            "kind": "package",
+            "path": "req/fw/pylock.fw.toml",
+            "name": "numpy",
+            "from": "unversioned",
+            "to": None,
+        },
+    ]
     assert unit(data, "app")["changes"] == [{"kind": "depends", "unit": "fw", "from": 1, "to": 2}]
     # running bump again changes nothing
     assert run(bumped, "bump", "--base", "main").code == 0

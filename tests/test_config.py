@@ -133,7 +133,10 @@ inputs = ["e/"]
         # unknown keys, with a hint where one is close
         ('unit = "x"\n' + MINIMAL_UNIT, ["unit: unknown key", "did you mean 'units'", "known keys"]),
         ('bse = "main"\n' + MINIMAL_UNIT, ["bse: unknown key", "did you mean 'base'"]),
-        ("zzzz = 1\n" + MINIMAL_UNIT, ["zzzz: unknown key; known keys: requires, base, scheme, units"]),
+        (
+            "zzzz = 1\n" + MINIMAL_UNIT,
+            ["zzzz: unknown key; known keys: requires, base, scheme, lock-hashing, units"],
+        ),
         (MINIMAL_UNIT + 'version_file = "x"\n', ["units.app.version_file: unknown key", "'version-file'"]),
         (MINIMAL_UNIT + 'depends_on = ["x"]\n', ["units.app.depends_on: unknown key", "'depends-on'"]),
         (MINIMAL_UNIT + 'excludes = ["x"]\n', ["units.app.excludes: unknown key", "'exclude'"]),

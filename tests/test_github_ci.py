@@ -226,7 +226,7 @@ def test_pull_request_fails_then_passes_with_one_sticky_comment(
             "needs-bump",
             FW,
             "inputs changed since the base but the version is still 1; run `versionbot bump`",
-            [f"modified {FW_LOCK}"],
+            [f"modified {FW_LOCK}", "package numpy unversioned -> 2.0"],
         ),
     ]
     assert failing.outputs["ok"] == "false"
@@ -238,6 +238,7 @@ def test_pull_request_fails_then_passes_with_one_sticky_comment(
     assert mine.body.startswith(render.MARKER + "\n**versionbot**: 2 of 2 units need action.")
     assert "| `fw` | 1 | 1 | ❌ needs-bump | 2 |" in mine.body
     assert f"- modified `{FW_LOCK}`" in mine.body
+    assert f"| `{FW_LOCK}` | `numpy` | `unversioned` | `2.0` |  |" in mine.body  # the package table
     assert "- depends `fw` 1 -> 2" in mine.body
     assert "```sh\nversionbot bump --base origin/main\n```" in mine.body
     assert github.request_lines() == [

@@ -26,6 +26,7 @@ UNIT = Unit(
     scheme="integer",
 )
 OLD = {"app/a.txt": "sha256:" + "a" * 64}
+RULES_OLD = {"app/a.txt": "sha256:" + "c" * 64}  # the same content, as older rules digested it
 NEW = {"app/a.txt": "sha256:" + "b" * 64}
 
 
@@ -56,6 +57,8 @@ class Row:
     is_writable: bool = True
     origin: Origin | None = None  # where the base record was found (lineage.py)
     unit: Unit = UNIT
+    base_fingerprint: str | None = None  # the base under today's rules, where its record's differ
+    is_head_as_recorded: bool | None = None
 
 
 MOVED = Origin(path="old/version.json", name="app")
@@ -109,6 +112,36 @@ TABLE = {
     ),
     "looked back past a broken base": Row(record(3), record(3), OLD, Status.UNCHANGED, 3, origin=LOOKED_BACK),
     "looked back, changed": Row(record(3), record(4, NEW), NEW, Status.BUMPED, 4, origin=LOOKED_BACK),
+    # the base record made under other rules (its digests differ from today's: RULES_OLD)
+    "rehashed": Row(
+        record(3, RULES_OLD), record(3), OLD, Status.REHASHED, 3, base_fingerprint=inputs_hash(OLD)
+    ),
+    "rules changed, the file untouched": Row(
+        record(3, RULES_OLD),
+        record(3, RULES_OLD),
+        OLD,
+        Status.UNCHANGED,
+        3,
+        base_fingerprint=inputs_hash(OLD),
+        is_head_as_recorded=True,
+    ),
+    "rules changed, the file untouched but stale": Row(
+        record(3, RULES_OLD),
+        record(3, RULES_OLD),
+        OLD,
+        Status.STALE_HASH,
+        3,
+        base_fingerprint=inputs_hash(OLD),
+        is_head_as_recorded=False,
+    ),
+    "rules changed and inputs changed": Row(
+        record(3, RULES_OLD),
+        record(3, RULES_OLD),
+        NEW,
+        Status.NEEDS_BUMP,
+        4,
+        base_fingerprint=inputs_hash(OLD),
+    ),
 }
 
 
@@ -123,12 +156,15 @@ def test_judge(row: Row) -> None:
         head_recorded=row.head,
         changes=(),
         origin=row.origin,
+        base_fingerprint=row.base_fingerprint,
+        is_head_as_recorded=row.is_head_as_recorded,
     )
     assert finding.status is row.status
     assert finding.expected_version == row.expected
     assert finding.expected.unit == "app"
     assert finding.is_writable is row.is_writable
-    assert finding.is_fine is (row.status in (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED))
+    fine = (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED, Status.REHASHED)
+    assert finding.is_fine is (row.status in fine)
     assert finding.expected.inputs_hash == inputs_hash(row.manifest)
     assert finding.message
 

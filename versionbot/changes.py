@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from versionbot import locks
 from versionbot.config import Unit
 from versionbot.findings import Change, ChangeKind
 from versionbot.inputs import Inputs
-from versionbot.versionfile import VersionFile
+from versionbot.versionfile import BYTES_METHODS, VersionFile, digest_method
 
 
 def explain(
@@ -19,16 +20,29 @@ def explain(
     depends: Mapping[str, int],
     *,
     is_unchanged: bool,
+    base_manifest: Mapping[str, str] | None = None,
 ) -> tuple[Change, ...]:
     """What differs between the base record and the head, whatever caused it: files added or
-    removed by an edited pattern or `exclude` are listed too. An `unchanged` unit is looked at only
-    where its files moved (it may carry eol-only changes), so the no-op path reads no record."""
+    removed by an edited pattern or `exclude` are listed too, and a changed lock file package by
+    package. An `unchanged` unit is looked at only where its files moved (it may carry eol-only or
+    cosmetic changes), so the no-op path reads no record.
+
+    `base_manifest`: the base's inputs digested under today's rules, when its record was made under
+    others; the digests that differ from the record's only by rules are `rehashed`."""
     if base is None or base_record is None:
         return ()
     changes: list[Change] = []
     have_files_moved = base.ids is None or base.ids != head.ids  # equal ids: the same files, same content
-    if have_files_moved or not is_unchanged:
-        changes += _file_changes(base_record.inputs, head, base if have_files_moved else None)
+    if base_manifest is not None:
+        recorded = base_record.inputs
+        changes += [
+            Change(kind=ChangeKind.REHASHED, path=path)
+            for path, digest in base_manifest.items()
+            if path in recorded and recorded[path] != digest
+        ]
+    if have_files_moved or not is_unchanged or base_manifest is not None:
+        manifest = base_record.inputs if base_manifest is None else base_manifest
+        changes += _file_changes(manifest, head, base, is_eol_checked=have_files_moved)
     for key in sorted(base_record.values.keys() | unit.values.keys()):
         before, after = base_record.values.get(key), unit.values.get(key)
         if before != after:
@@ -40,9 +54,12 @@ def explain(
     return tuple(changes)
 
 
-def _file_changes(recorded: Mapping[str, str], head: Inputs, base: Inputs | None) -> list[Change]:
-    """The base record's manifest against the head's; where a digest is the same, `base` (when its
-    files moved) tells an eol-only change by the blobs' ids."""
+def _file_changes(
+    recorded: Mapping[str, str], head: Inputs, base: Inputs, *, is_eol_checked: bool
+) -> list[Change]:
+    """The base record's manifest against the head's; where a digest is the same but the blobs'
+    ids differ (looked at when the files moved), only line endings changed, or, for a lock file
+    digested by what it installs, only its cosmetics."""
     before, after = dict(recorded), head.manifest
     changes: list[Change] = []
     added = {path: digest for path, digest in after.items() if path not in before}
@@ -57,10 +74,30 @@ def _file_changes(recorded: Mapping[str, str], head: Inputs, base: Inputs | None
             if path not in renamed_from.values():
                 changes.append(Change(kind=ChangeKind.REMOVED, path=path))
         elif before[path] != after[path]:
-            changes.append(Change(kind=ChangeKind.MODIFIED, path=path))
-        elif base is not None and _blob(base, path) not in (None, _blob(head, path)):
-            changes.append(Change(kind=ChangeKind.EOL_ONLY, path=path))
+            changes.append(Change(kind=ChangeKind.MODIFIED, path=path, note=head.note(path)))
+            changes += _package_changes(path, base, head)
+        elif is_eol_checked and _blob(base, path) not in (None, _blob(head, path)):
+            is_lock = digest_method(after[path]) not in BYTES_METHODS
+            changes.append(Change(kind=ChangeKind.COSMETIC if is_lock else ChangeKind.EOL_ONLY, path=path))
     return changes
+
+
+def _package_changes(path: str, base: Inputs, head: Inputs) -> list[Change]:
+    """A changed lock file's packages, whatever the unit's rules: the reason a person looks for.
+    Nothing when either side does not parse as its format."""
+    method = locks.method_for(path)
+    before, after = base.entries.get(path), head.entries.get(path)
+    if method is None or before is None or after is None:
+        return []
+    try:
+        old = locks.read(method, b"".join(base.snapshot.read(before)))
+        new = locks.read(method, b"".join(head.snapshot.read(after)))
+    except locks.LockError:
+        return []
+    return [
+        Change(kind=ChangeKind.PACKAGE, path=path, key=c.name, before=c.before, after=c.after, note=c.note)
+        for c in locks.package_changes(old, new)
+    ]
 
 
 def _blob(inputs: Inputs, path: str) -> str | None:

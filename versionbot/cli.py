@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -18,7 +19,7 @@ from versionbot.config import Config, config_at, find_config
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
 from versionbot.files import read_regular
-from versionbot.findings import Plan
+from versionbot.findings import ChangeKind, Plan, Status
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.plan import survey
@@ -62,6 +63,29 @@ def run_bump(workspace: Workspace, args: argparse.Namespace) -> int:
     removed = apply_bump(workspace, plan, judged)
     sys.stdout.write(render.bump_text(plan.due, is_dry_run=False, removed=removed))
     return EXIT_OK
+
+
+def run_rehash(workspace: Workspace, args: argparse.Namespace) -> int:
+    """Rewrite the records made under other rules than today's, keeping their versions; units whose
+    inputs changed since the base are refused (exit 1): `bump` those."""
+    plan, judged = _judge(workspace, args)
+    made_before = [f for f in plan.findings if any(c.kind is ChangeKind.REHASHED for c in f.changes)]
+    due = [f for f in made_before if f.status in (Status.UNCHANGED, Status.STALE_HASH)]
+    refused = [f for f in made_before if not f.is_fine and f not in due]
+    if not args.dry_run and due:
+        apply_bump(workspace, dataclasses.replace(plan, findings=tuple(due)), judged, rewrite=True)
+    verb = "would rewrite" if args.dry_run else "rewrote"
+    for finding in due:
+        what = f"{finding.unit} {finding.expected_version}"
+        print(visible(f"{verb} {finding.version_file}: {what}, under today's rules"))
+    for finding in refused:
+        print(
+            visible(f"versionbot: not rehashing {finding.unit} ({finding.status.value}): {finding.message}"),
+            file=sys.stderr,
+        )
+    if not due and not refused:
+        print("versionbot: every record is made under today's rules")
+    return EXIT_FINDINGS if refused or (args.dry_run and due) else EXIT_OK
 
 
 def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -240,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
     )
     bump.set_defaults(handler=run_bump)
+
+    rehash = commands.add_parser("rehash", help="rewrite records made under older rules, keeping versions")
+    rehash.add_argument(
+        "--base", type=revision, metavar="REV", help="judge the changes since the branch left REV"
+    )
+    rehash.add_argument(
+        "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
+    )
+    rehash.set_defaults(handler=run_rehash, head="worktree")
 
     status = commands.add_parser("status", help="every unit's recorded version and whether it is current")
     status.add_argument("--rev", type=revision, help="a revision, read with its own configuration")

@@ -14,6 +14,7 @@ from typing import Any
 
 from versionbot.attributes import folders_above
 from versionbot.errors import ConfigError
+from versionbot.locks import method_for
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
 from versionbot.snapshot import Snapshot
@@ -28,8 +29,12 @@ CONFIG_FILE = "versionbot.toml"
 PYPROJECT = "pyproject.toml"
 
 
-TOP_KEYS = ("requires", "base", "scheme", "units")
-UNIT_KEYS = ("version-file", "inputs", "exclude", "depends-on", "values", "scheme", "start", "renamed-from")
+TOP_KEYS = ("requires", "base", "scheme", "lock-hashing", "units")
+UNIT_KEYS = (
+    *("version-file", "inputs", "exclude", "depends-on", "values", "scheme", "start", "renamed-from"),
+    "lock-hashing",
+)
+LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -44,6 +49,11 @@ class Unit:
     scheme: str
     start: int = 1  # the version the unit gets where the base has no record of it
     renamed_from: str | None = None  # the unit's former name: its record carries over
+    lock_hashing: str = "bytes"  # "semantic": lock files are digested by what they install
+
+    def lock_method(self, path: str) -> str | None:
+        """The semantic digest method of an input file under this unit's rules; None: its bytes."""
+        return method_for(path) if self.lock_hashing == "semantic" else None
 
     def selects(self, path: str) -> bool:
         """Whether the unit's patterns take `path` (a file, whatever the snapshot holds there)."""
@@ -217,11 +227,13 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     if base is not None and (problem := branch_problem(base)):
         raise fail("base", f"{base!r} {problem}")
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
+    default_hashing = _lock_hashing(data.get("lock-hashing", "bytes"), "lock-hashing", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
         raise fail("units", "declare at least one unit, e.g. [units.app] with version-file and inputs")
     units = tuple(
-        _parse_unit(name, table, default_scheme, source, fail) for name, table in units_table.items()
+        _parse_unit(name, table, (default_scheme, default_hashing), source, fail)
+        for name, table in units_table.items()
     )
     _check_version_files(units, fail)
     _check_dependencies(units, fail)
@@ -229,7 +241,9 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     return Config(source=source, requires=requires, base=base, units=units)
 
 
-def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: Fail) -> Unit:
+def _parse_unit(name: str, table: Any, defaults: tuple[str, str], source: str, fail: Fail) -> Unit:
+    """One `[units.NAME]` table; `defaults` are the top-level scheme and lock-hashing."""
+    default_scheme, default_hashing = defaults
     key = f"units.{name}"
     if not _UNIT_NAME.fullmatch(name):
         raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
@@ -277,6 +291,7 @@ def _parse_unit(name: str, table: Any, default_scheme: str, source: str, fail: F
         scheme=scheme,
         start=start,
         renamed_from=renamed_from,
+        lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
     )
 
 
@@ -362,6 +377,12 @@ def _refuse_cycles(graph: Mapping[str, tuple[str, ...]], fail: Fail) -> None:
             elif name not in done:
                 path.append(name)
                 pending.append(iter(graph[name]))
+
+
+def _lock_hashing(value: Any, key: str, fail: Fail) -> str:
+    if value not in LOCK_HASHING:
+        raise fail(key, f"must be one of {', '.join(map(repr, LOCK_HASHING))}, not {value!r}")
+    return str(value)
 
 
 def _scheme(value: Any, key: str, fail: Fail) -> str:

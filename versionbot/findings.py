@@ -19,6 +19,7 @@ class Status(enum.Enum):
     BUMPED = "bumped"
     NEW = "new"
     MOVED = "moved"
+    REHASHED = "rehashed"
     NEEDS_BUMP = "needs-bump"
     STALE_HASH = "stale-hash"
     UNEXPECTED_BUMP = "unexpected-bump"
@@ -28,7 +29,7 @@ class Status(enum.Enum):
 
     @property
     def is_fine(self) -> bool:
-        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED)
+        return self in (Status.UNCHANGED, Status.BUMPED, Status.NEW, Status.MOVED, Status.REHASHED)
 
 
 class ChangeKind(enum.Enum):
@@ -43,6 +44,9 @@ class ChangeKind(enum.Enum):
     DEPENDS = "depends"  # with `key` (the unit), `before`, `after`
     MOVED = "moved"  # the version file: `path` now, `previous` before
     RENAMED_UNIT = "renamed-unit"  # with `key` (today's name) and `previous` (the former one)
+    PACKAGE = "package"  # a lock file's package `key`, versions `before` and `after`, maybe a `note`
+    COSMETIC = "cosmetic"  # a lock file whose bytes changed but not what it installs: ignored
+    REHASHED = "rehashed"  # a digest that differs from the record's only by its rules: ignored
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,8 +57,9 @@ class Change:
     path: str | None = None
     previous: str | None = None  # `renamed`: the old path
     key: str | None = None  # `value`: which value; `depends`: which unit
-    before: Any = None  # `value` / `depends`: old and new
+    before: Any = None  # `value` / `depends` / `package`: old and new
     after: Any = None
+    note: str | None = None  # `package`: what changed besides versions; `modified`: how it was read
 
     def to_json(self) -> dict[str, Any]:
         kind = self.kind
@@ -67,7 +72,24 @@ class Change:
                 return {"kind": kind.value, "path": self.path, "from": self.previous}
             case ChangeKind.RENAMED_UNIT:
                 return {"kind": kind.value, "unit": self.key, "from": self.previous}
-            case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED | ChangeKind.EOL_ONLY:
+            case ChangeKind.PACKAGE:
+                entry = {
+                    "kind": kind.value,
+                    "path": self.path,
+                    "name": self.key,
+                    "from": self.before,
+                    "to": self.after,
+                }
+                return entry | ({"note": self.note} if self.note else {})
+            case ChangeKind.MODIFIED:
+                return {"kind": kind.value, "path": self.path} | ({"note": self.note} if self.note else {})
+            case (
+                ChangeKind.ADDED
+                | ChangeKind.REMOVED
+                | ChangeKind.EOL_ONLY
+                | ChangeKind.COSMETIC
+                | ChangeKind.REHASHED
+            ):
                 return {"kind": kind.value, "path": self.path}
             case _:
                 assert_never(kind)

@@ -113,6 +113,7 @@ class Digests:
         self._map_batch = map_batch
         self._attributes: dict[int, tuple[Snapshot, Attributes]] = {}
         self.hashed = 0  # blobs actually read and hashed, for tests and benchmarks
+        self.unparsed: dict[str, str] = {}  # blob id -> why a lock file fell back to its bytes
 
     def attributes(self, snapshot: Snapshot) -> Attributes:
         known = self._attributes.get(id(snapshot))
@@ -125,9 +126,17 @@ class Digests:
             self._attributes[id(snapshot)] = known
         return known[1]
 
-    def of(self, snapshot: Snapshot, entry: Entry) -> str:
+    def of(self, snapshot: Snapshot, entry: Entry, method: str | None = None) -> str:
+        """The entry's digest: by its bytes, or with a lock `method` by what the lock installs (by its
+        bytes after all when it does not parse as that format, `unparsed` saying why)."""
         if entry.kind is EntryKind.SUBMODULE:
             return "git:" + entry.oid
+        if method is not None and entry.kind is EntryKind.FILE:
+            key = f"{entry.oid}:{method}"
+            digest = self._cache.get(key)
+            if digest is None:
+                digest = self._cache[key] = self._lock_digest(snapshot, entry, method)
+            return digest
         mode = self.attributes(snapshot).text_mode(entry.path) if entry.kind is EntryKind.FILE else None
         key = _key(entry, mode)
         digest = self._cache.get(key)
@@ -135,6 +144,19 @@ class Digests:
             digest = self._cache[key] = entry_digest(entry, snapshot.read(entry), mode or TextMode.BINARY)
             self.hashed += 1
         return digest
+
+    def _lock_digest(self, snapshot: Snapshot, entry: Entry, method: str) -> str:
+        from versionbot import locks  # only a unit with semantic lock hashing reads a lock
+
+        data = b"".join(snapshot.read(entry))
+        self.hashed += 1
+        try:
+            return locks.digest(method, locks.read(method, data))
+        except locks.LockError as error:
+            self.unparsed[entry.oid] = (
+                f"does not parse as its format ({method}): {error}; digested by its bytes"
+            )
+            return self.of(snapshot, entry)
 
     def prefetch(self, snapshot: Snapshot, entries: Iterable[Entry]) -> None:
         """Hash the files among `entries` that `of` would hash, as one batch. `map_batch` may run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from versionbot.config import Config, Unit
 from versionbot.errors import VersionbotError
@@ -49,6 +49,8 @@ class Inputs:
             return None
         unit = self.unit
         parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, *sorted(self._left), "inputs"]
+        if unit.lock_hashing != "bytes":  # bytes alone leaves the keys as they always were
+            parts.insert(1, f"lock-hashing {unit.lock_hashing}")
         parts += [pattern.text for pattern in unit.inputs]
         parts.append("exclude")
         parts += [pattern.text for pattern in unit.exclude]
@@ -64,10 +66,24 @@ class Inputs:
 
     @property
     def manifest(self) -> Mapping[str, str]:
+        """Every input's digest under the unit's rules."""
         if self._manifest is None:
-            of, snapshot = self._digests.of, self.snapshot
-            self._manifest = {path: of(snapshot, entry) for path, entry in sorted(self.entries.items())}
+            self._manifest = self.under(self.unit.lock_method)
         return self._manifest
+
+    def under(self, method: Callable[[str], str | None]) -> dict[str, str]:
+        """Every input's digest, `method(path)` saying which lock method digests it (None: bytes)."""
+        of, snapshot = self._digests.of, self.snapshot
+        return {path: of(snapshot, entry, method(path)) for path, entry in sorted(self.entries.items())}
+
+    def note(self, path: str) -> str | None:
+        """How an input was read, where it was not as its rules say (a lock that does not parse)."""
+        entry = self.entries.get(path)
+        return (
+            self._digests.unparsed.get(entry.oid)
+            if entry is not None and self.unit.lock_method(path)
+            else None
+        )
 
     def trust(self, manifest: Mapping[str, str]) -> None:
         """Take a manifest known to be right (a verified version file's) instead of hashing."""

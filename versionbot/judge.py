@@ -23,8 +23,15 @@ def judge(
     head_recorded: Recorded,
     changes: tuple[Change, ...],
     origin: Origin | None = None,
+    base_fingerprint: str | None = None,
+    is_head_as_recorded: bool | None = None,
 ) -> Finding:
-    """`origin` says where `base_recorded` was found when not plainly at the unit's own path."""
+    """`origin` says where `base_recorded` was found when not plainly at the unit's own path.
+
+    Where the base record was made under other rules than today's, `base_fingerprint` is the base's
+    fingerprint under today's (else the record's own is compared), and `is_head_as_recorded` says
+    whether the head's copy of that record, untouched, matches the head under its own rules: such a
+    file passes until `rehash` or `bump` rewrites it."""
     scheme = SCHEMES[unit.scheme]
     base_record, record = base_recorded.record, head_recorded.record
     base_version = base_record.version if base_record else None
@@ -34,7 +41,7 @@ def judge(
         is_broken_base = base_recorded.problem is not None
         expected_version = record.version if (record and is_broken_base) else unit.start
         is_changed = True
-    elif fingerprint == base_record.inputs_hash:
+    elif fingerprint == (base_fingerprint or base_record.inputs_hash):
         expected_version, is_changed = base_record.version, False
     else:
         expected_version, is_changed = scheme.next(base_record.version), True
@@ -104,7 +111,18 @@ def judge(
             return finding(
                 Status.MOVED, f"version {expected_version} carried over from {_carried(unit, origin)}"
             )
+        if base_fingerprint is not None:
+            return finding(
+                Status.REHASHED,
+                f"inputs unchanged at version {expected_version}, recorded under today's rules",
+            )
         return finding(Status.UNCHANGED, f"inputs unchanged at version {expected_version}{looked_back}")
+    if record.version == expected_version and not is_changed and is_head_as_recorded:
+        return finding(
+            Status.UNCHANGED,
+            f"inputs unchanged at version {expected_version}; the record predates today's rules "
+            "(`versionbot rehash` rewrites it)",
+        )
     if record.version == expected_version:
         if record.unit != unit.name:
             return finding(

@@ -4,6 +4,8 @@ order with its inputs selected, hashed in one batch where nothing vouches for th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from versionbot.cache import Memory, fingerprint, is_vouched_for
 from versionbot.changes import explain
@@ -11,12 +13,14 @@ from versionbot.config import Config, Unit
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
 from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, TakenBy, UnitState
-from versionbot.hashing import Digests
+from versionbot.hashing import Digests, inputs_hash
 from versionbot.inputs import Inputs
 from versionbot.judge import judge
 from versionbot.lineage import BaseHistory, Origin, base_record
 from versionbot.records import Recorded, Records
+from versionbot.rules import is_under_rules, recorded_method
 from versionbot.snapshot import Entry, Snapshot
+from versionbot.versionfile import VersionFile
 
 
 def make_plan(
@@ -82,6 +86,9 @@ def make_plan(
             base_inputs: Inputs | None = Inputs(unit, base, digests, config, left)
         else:
             base_recorded, base_inputs = Recorded(None, None), None
+        other_rules = _under_other_rules(
+            unit, base_recorded.record, head_recorded.record, base_inputs, head_inputs
+        )
         finding = judge(
             unit=unit,
             manifest=head_inputs.manifest,
@@ -91,10 +98,18 @@ def make_plan(
             head_recorded=head_recorded,
             changes=(),
             origin=origin,
+            base_fingerprint=other_rules.base_fingerprint if other_rules else None,
+            is_head_as_recorded=other_rules.is_head_as_recorded if other_rules else None,
         )
-        is_unchanged = finding.status is Status.UNCHANGED
+        is_unchanged = finding.status is Status.UNCHANGED and other_rules is None
         changes = _carried(unit, origin) + explain(
-            unit, base_inputs, head_inputs, base_recorded.record, depends, is_unchanged=is_unchanged
+            unit,
+            base_inputs,
+            head_inputs,
+            base_recorded.record,
+            depends,
+            is_unchanged=is_unchanged,
+            base_manifest=other_rules.base_manifest if other_rules else None,
         )
         if changes:
             finding = dataclasses.replace(finding, changes=changes)
@@ -107,6 +122,35 @@ def make_plan(
         head=head.label,
         findings=tuple(findings[unit.name] for unit in config.units),
     )
+
+
+@dataclass(frozen=True)
+class _OtherRules:
+    """A base record made under other rules than today's: the base digested again under today's."""
+
+    base_manifest: Mapping[str, str]
+    base_fingerprint: str
+    is_head_as_recorded: bool | None  # the head's untouched copy of it matches under its own rules
+
+
+def _under_other_rules(
+    unit: Unit,
+    base_record: VersionFile | None,
+    record: VersionFile | None,
+    base_inputs: Inputs | None,
+    head_inputs: Inputs,
+) -> _OtherRules | None:
+    """Both sides under today's rules where the base record was made under others (rules.py); None
+    where it was not, which is every record after `bump` or `rehash` wrote it."""
+    if base_record is None or base_inputs is None or is_under_rules(base_record, unit):
+        return None
+    manifest = base_inputs.manifest
+    base_fingerprint = inputs_hash(manifest, base_record.values, base_record.depends)
+    is_head_as_recorded = None
+    if record is not None and record == base_record:  # untouched since: judged by its own rules
+        own = head_inputs.under(lambda path: recorded_method(record, unit, path))
+        is_head_as_recorded = inputs_hash(own, record.values, record.depends) == record.inputs_hash
+    return _OtherRules(manifest, base_fingerprint, is_head_as_recorded)
 
 
 def _carried(unit: Unit, origin: Origin | None) -> tuple[Change, ...]:

@@ -95,10 +95,27 @@ def _change_words(change: Change) -> str:
             return f"moved version file {change.previous} -> {change.path}"
         case ChangeKind.RENAMED_UNIT:
             return f"renamed-unit {change.previous} -> {change.key}"
+        case ChangeKind.PACKAGE:
+            note = f" ({change.note})" if change.note else ""
+            before, after = _version_words(change.before), _version_words(change.after)
+            return f"package {change.key} {before} -> {after}{note}"
+        case ChangeKind.COSMETIC:
+            return f"cosmetic {change.path} (the lock installs the same packages: ignored)"
+        case ChangeKind.REHASHED:
+            return f"rehashed {change.path} (the same content under today's rules: ignored)"
+        case ChangeKind.MODIFIED if change.note:
+            return f"modified {change.path} ({change.note})"
         case ChangeKind.ADDED | ChangeKind.REMOVED | ChangeKind.MODIFIED:
             return f"{kind.value} {change.path}"
         case _:
             assert_never(kind)
+
+
+def _version_words(value: Any) -> str:
+    """A package's version(s) on one side of a change: `(none)` where it is not locked."""
+    if value is None:
+        return "(none)"
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 def _show(value: Any) -> str:
@@ -116,6 +133,12 @@ def _change_markdown(change: Change) -> str:
             return f"moved version file {previous} -> {path}"
         case ChangeKind.RENAMED_UNIT:
             return f"renamed-unit {previous} -> {_code(change.key or '')}"
+        case ChangeKind.PACKAGE:
+            note = f" ({_code(change.note)})" if change.note else ""
+            before, after = _version_words(change.before), _version_words(change.after)
+            return f"package {_code(change.key or '')} {_code(before)} -> {_code(after)}{note}"
+        case ChangeKind.COSMETIC | ChangeKind.REHASHED:
+            return f"{kind.value} {path}"
         case ChangeKind.VALUE | ChangeKind.DEPENDS:
             before, after = _value_markdown(change.before), _value_markdown(change.after)
             separator = ":" if kind is ChangeKind.VALUE else ""
@@ -209,6 +232,8 @@ _GROUPS = (
     ("Changed values and dependencies", (ChangeKind.VALUE, ChangeKind.DEPENDS)),
     ("Carried over", (ChangeKind.MOVED, ChangeKind.RENAMED_UNIT)),
     ("Ignored: only line endings changed", (ChangeKind.EOL_ONLY,)),
+    ("Ignored: lock files that install the same packages", (ChangeKind.COSMETIC,)),
+    ("Ignored: digests made again under today's rules", (ChangeKind.REHASHED,)),
 )
 
 
@@ -265,7 +290,18 @@ def _finding_markdown(finding: Finding) -> list[str]:
         if changes:
             lines += ["", f"{title}:", ""]
             lines.extend(f"- {_change_markdown(change)}" for change in changes)
+    packages = [change for change in finding.changes if change.kind is ChangeKind.PACKAGE]
+    if packages:
+        lines += ["", "Packages:", "", "| lock file | package | from | to | |", "|---|---|---|---|---|"]
+        lines.extend(_package_row(change) for change in packages)
     return lines
+
+
+def _package_row(change: Change) -> str:
+    cells = [change.path or "", change.key or "", _version_words(change.before), _version_words(change.after)]
+    shown = [_code(cell, in_table=True) for cell in cells]
+    note = _code(change.note, in_table=True) if change.note else ""
+    return f"| {' | '.join(shown)} | {note} |"
 
 
 def error_markdown(message: str) -> str:

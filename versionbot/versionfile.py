@@ -12,7 +12,14 @@ from typing import Any, TypeGuard
 from versionbot import safejson
 
 FORMAT = 1
-KNOWN_KEYS = frozenset({"depends", "format", "inputs", "inputs_hash", "unit", "values", "version"})
+KNOWN_KEYS = frozenset({"depends", "format", "hash", "inputs", "inputs_hash", "unit", "values", "version"})
+HASH_REVISIONS = (1,)  # the hash revisions this versionbot reads; `hash` absent means 1
+BYTES_METHODS = frozenset({"sha256", "git"})  # a file's or link's bytes; a submodule's commit
+
+
+def digest_method(digest: str) -> str:
+    """The method a recorded digest was made with: `sha256`, `git`, or a lock method (`uv-lock-1`)."""
+    return digest.partition(":")[0]
 
 
 class InvalidVersionFile(ValueError):
@@ -32,6 +39,8 @@ class VersionFile:
     values: Mapping[str, Any] = field(default_factory=dict)
     depends: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # users' own keys, kept and never hashed
+    # `special_digests`, when a summary gave them (compared never: they follow from `inputs`)
+    specials: tuple[tuple[str, str], ...] | None = field(default=None, compare=False, repr=False)
 
     def has_same_hashes(self, other: VersionFile) -> bool:
         """Records the same inputs, values and dependencies (the version aside)."""
@@ -72,9 +81,24 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
     version = obj.get("version")
     if not _is_int(version) or version < 1:
         raise InvalidVersionFile('"version" must be an integer of at least 1')
+    revision = obj.get("hash", 1)
+    if not _is_int(revision):
+        raise InvalidVersionFile('"hash" must be an integer (the hash revision)')
+    if revision not in HASH_REVISIONS:
+        raise FutureFormat(
+            f'it has "hash": {revision}, but this versionbot knows hash revision '
+            f"{', '.join(map(str, HASH_REVISIONS))}; install a newer versionbot (it was left untouched)"
+        )
     inputs = obj.get("inputs")
     if not isinstance(inputs, dict) or not set(map(type, inputs.values())) <= {str}:
         raise InvalidVersionFile('"inputs" must be an object mapping paths to digests')
+    known = _known_methods()
+    unknown = sorted({digest_method(digest) for digest in inputs.values()} - known)
+    if unknown:
+        raise FutureFormat(
+            f"its digests use method {unknown[0][:40]!r}, which this versionbot does not know; install a "
+            "newer versionbot (it was left untouched)"
+        )
     if not isinstance(obj.get("inputs_hash"), str):
         raise InvalidVersionFile('"inputs_hash" must be a string')
     values = obj.get("values", {})
@@ -116,9 +140,38 @@ class LazyInputs(Mapping[str, str]):
         return len(self._loaded())
 
 
+def _known_methods() -> frozenset[str]:
+    from versionbot.locks import METHODS
+
+    return BYTES_METHODS | METHODS
+
+
+def special_digests(record: VersionFile) -> tuple[tuple[str, str], ...]:
+    """The record's digests whose rules could differ from a unit's: every lock file's, and every one
+    not made by bytes. A summary keeps them, so rules are compared without reading `inputs`."""
+    if record.specials is not None:
+        return record.specials
+    from versionbot.locks import method_for
+
+    return tuple(
+        (path, digest_method(digest))
+        for path, digest in sorted(record.inputs.items())
+        if method_for(path) is not None or digest_method(digest) not in BYTES_METHODS
+    )
+
+
 def to_summary(record: VersionFile) -> list[Any]:
     """Everything but `inputs`, as JSON, for the cache (see cache.py)."""
-    return [record.unit, record.version, record.inputs_hash, record.values, record.depends, record.extra]
+    specials = [list(pair) for pair in special_digests(record)]
+    return [
+        record.unit,
+        record.version,
+        record.inputs_hash,
+        record.values,
+        record.depends,
+        record.extra,
+        specials,
+    ]
 
 
 def from_summary(
@@ -126,14 +179,19 @@ def from_summary(
 ) -> VersionFile | None:
     """The record a summary describes, or None when it is not a summary of a file written for one
     of `names`."""
-    if not isinstance(summary, list) or len(summary) != 6 or summary[0] not in names:
+    if not isinstance(summary, list) or len(summary) != 7 or summary[0] not in names:
         return None
-    unit, version, inputs_hash, values, depends, extra = summary
+    unit, version, inputs_hash, values, depends, extra, specials = summary
     if not (_is_int(version) and isinstance(inputs_hash, str)):
         return None
     if not (isinstance(values, dict) and isinstance(depends, dict) and isinstance(extra, dict)):
         return None
+    if not isinstance(specials, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 for pair in specials
+    ):
+        return None
     return VersionFile(
+        specials=tuple((str(path), str(method)) for path, method in specials),
         unit=unit,
         version=version,
         inputs=LazyInputs(load_inputs),

@@ -159,25 +159,27 @@ def moved_away(workspace: Workspace, plan: Plan) -> list[str]:
     ]
 
 
-def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot) -> list[str]:
+def apply_bump(workspace: Workspace, plan: Plan, judged: Snapshot, *, rewrite: bool = False) -> list[str]:
     """Write every version file the plan calls for, or none when one of them must not be touched,
     then remove what moved version files left behind (returned: the paths removed).
 
     `judged` is the snapshot the plan's head was read from: a version file whose working-tree copy
-    differs from it (unstaged edits, when the index was judged) is not overwritten.
+    differs from it (unstaged edits, when the index was judged) is not overwritten. `rewrite`: write
+    every finding's record, fine ones included (`rehash`).
     """
-    refused = [finding.message for finding in plan.due if not finding.is_writable]
+    due = plan.findings if rewrite else plan.due
+    refused = [finding.message for finding in due if not finding.is_writable]
     refused += [
         f"not bumping {finding.version_file}: it differs from the {judged.label} that was judged "
         "(unstaged edits?); stage or discard those edits, then try again"
-        for finding in plan.due
+        for finding in due
         if has_local_edits(workspace, judged, finding.version_file)
     ]
     if refused:
         raise VersionbotError("; ".join(refused))
-    for finding in plan.due:  # the same checks as the write's, before anything is written
+    for finding in due:  # the same checks as the write's, before anything is written
         _write_version_file(workspace, finding.unit, finding.version_file, None)
-    for finding in plan.due:
+    for finding in due:
         _write_version_file(workspace, finding.unit, finding.version_file, dumps(finding.expected))
     forbidden = [workspace.repo.git_dir]
     return [

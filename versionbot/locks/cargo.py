@@ -1,0 +1,29 @@
+"""`Cargo.lock`, method `cargo-lock-1`.
+
+Kept: per package its name, version, `source` (registry, git with its commit, or none for a path
+crate), `checksum` and `dependencies` (sorted). Dropped: comments and the generated header, the lock's
+own `version` (the file format) and `[metadata]`.
+"""
+
+from __future__ import annotations
+
+from versionbot.locks import Locked, LockError, Package, pick, tables, toml
+
+
+def read(data: bytes) -> Locked:
+    document = toml(data)
+    packages = []
+    for table in tables(document.get("package"), "package"):
+        name = table.get("name")
+        if not isinstance(name, str) or not name:
+            raise LockError(f"a package without a name ({name!r})")
+        details = pick(table, ("source", "checksum"))
+        dependencies = table.get("dependencies")
+        if dependencies is not None:
+            if not isinstance(dependencies, list):
+                raise LockError(f"package {name!r}: `dependencies` must be an array")
+            details["dependencies"] = sorted(map(str, dependencies))
+        packages.append(Package(name, str(table["version"]) if table.get("version") else None, details))
+    if not packages and "version" not in document:
+        raise LockError("no [[package]] and no `version`: not a Cargo lock file")
+    return Locked(tuple(packages))
