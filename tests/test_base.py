@@ -115,3 +115,21 @@ def test_init_writes_the_base_when_the_remote_default_branch_is_known(tmp_path: 
     bare.write("app/uv.lock", "version = 1\n")
     assert run(bare, "init").code == 0
     assert "base =" not in bare.read("versionbot.toml")  # nothing known: nothing guessed
+
+
+def test_an_upstream_base_is_named_as_other_bases_are(bumped: GitRepo, run: Run, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    GitRepo(remote).git("config", "core.bare", "true")
+    bumped.git("remote", "add", "origin", str(remote))
+    bumped.git("push", "-q", "origin", "main:develop")
+    bumped.git("fetch", "-q", "origin")
+    bumped.git("checkout", "-q", "-b", "feature", "--track", "origin/develop")
+    report = json.loads(run(bumped, "check", "--format", "json").out)
+    assert (report["base_ref"], report["base_source"]) == ("origin/develop", "upstream")
+
+
+def test_a_configured_base_that_does_not_exist_names_the_setting(bumped: GitRepo, run: Run) -> None:
+    bumped.write("versionbot.toml", 'base = "origin/nope"\n' + bumped.read("versionbot.toml"))
+    result = run(bumped, "check")
+    assert result.code == 2
+    assert "versionbot.toml: base: unknown revision 'origin/nope'" in result.err

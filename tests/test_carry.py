@@ -169,3 +169,15 @@ def test_a_base_that_moved_on_names_who_took_the_number(bumped: GitRepo, run: Ru
     assert bumped.read_json(APP)["version"] == 3
     forgot = unit(report(run, bumped, "--base", "HEAD"), "app")
     assert forgot["taken_by"] is None
+
+
+def test_a_revert_names_nobody(bumped: GitRepo, run: Run) -> None:
+    """Reverting a bump brings back a file the base held before: no other change took a number."""
+    bumped.write(FW_LOCK, "numpy 2.0\n")
+    assert run(bumped, "bump").code == 0
+    bump = bumped.commit("numpy 2.0")
+    bumped.branch("feature")
+    bumped.git("revert", "--no-edit", bump)
+    fw = unit(report(run, bumped, "--base", "main"), "fw")
+    assert fw["status"] == "wrong-version"
+    assert fw["taken_by"] is None

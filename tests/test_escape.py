@@ -59,3 +59,12 @@ def test_redact_catches_every_form(token: str) -> None:
     assert token.strip() not in redacted
     assert repr(token)[1:-1] not in redacted
     assert ascii(token.strip())[1:-1] not in redacted
+
+
+def test_block_breaks_lines_only_at_lf() -> None:
+    """Any other line break would let a later part of the text start a line of its own in a log."""
+    shown = block("one\rtwo\x0bthree\x0cfour\x1cfive\x85six\u2028seven\nlast")
+    lines = shown.split("\n")
+    assert lines[1] == "one\\rtwo\\x0bthree\\x0cfour\\x1cfive\\x85six\\u2028seven"
+    assert lines[2] == "last"
+    assert len("".join(shown.splitlines())) == len(shown.replace("\n", ""))  # no other break is left

@@ -174,7 +174,8 @@ def test_a_driver_that_cannot_merge_leaves_gits_conflict(bumped: GitRepo, run: R
     bumped.commit("main bumped")
     bumped.checkout("feature")
     assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
-    assert bumped.read(APP) == 'not json, but mentions "inputs_hash"\n'  # ours, as git leaves it
+    text = bumped.read(APP)  # merged as text, as git would without the driver
+    assert text.startswith('<<<<<<< ours\nnot json, but mentions "inputs_hash"\n=======\n')
     assert run(bumped, "bump").code == 0
     assert bumped.read_json(APP)["version"] == 2  # main's inputs and number: feature changed none
     bumped.git("add", "-A")
@@ -197,3 +198,71 @@ def test_init_merge_driver_in_a_new_repository_writes_both(tmp_path: Path, run: 
     assert "merge driver: would write .gitattributes: `merge=versionbot` for 1 version file(s)" in dry.out
     assert not (other.path / ".gitattributes").exists()
     assert not (other.path / "versionbot.toml").exists()
+
+
+def test_a_branch_two_people_share_is_still_one_change(bumped: GitRepo, run: Run, tmp_path: Path) -> None:
+    """Both bumped app 1 -> 2 on the same feature branch, for one change against main: `git pull`
+    merges to 2, what `bump` gives, not 3."""
+    remote = tmp_path / "remote.git"
+    GitRepo(remote).git("config", "core.bare", "true")
+    bumped.git("remote", "add", "origin", str(remote))
+    bumped.git("push", "-q", "-u", "origin", "main")
+    assert run(bumped, "init", "--merge-driver").code == 0
+    bumped.branch("feature")
+    bumped.commit("merge driver")
+    bumped.git("push", "-q", "-u", "origin", "feature")
+    other = GitRepo.__new__(GitRepo)
+    other.path = tmp_path / "other"
+    bumped.git("clone", "-q", "-b", "feature", str(remote), str(other.path))
+    assert run(other, "init", "--merge-driver").code == 0
+    other.write(APP_LOCK, "scipy 1.16.2\n")
+    assert run(other, "bump").code == 0
+    other.commit("scipy")
+    other.git("push", "-q", "origin", "feature")
+    bumped.write(LAUNCH, "import scipy  # mine\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("launch module")
+    pulled = bumped.git("pull", "-q", "--no-rebase", "--no-edit", "origin", "feature", check=False)
+    assert "CONFLICT" not in pulled
+    assert bumped.read_json(APP)["version"] == 2
+    assert run(bumped, "check").code == 0
+
+
+def test_a_change_the_base_holds_already_takes_no_number(bumped: GitRepo, run: Run) -> None:
+    """main took a change that includes the branch's: merging main adds nothing, so no new number."""
+    assert run(bumped, "init", "--merge-driver").code == 0
+    bumped.commit("merge driver")
+    bumped.branch("feature")
+    bumped.write(APP_LOCK, "scipy 1.16.2\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("feature: scipy")
+    bumped.checkout("main")
+    bumped.write(APP_LOCK, "scipy 1.16.2\n")
+    bumped.write(LAUNCH, "import scipy  # main\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("main: scipy and the launch module")
+    bumped.checkout("feature")
+    assert "CONFLICT" not in bumped.git("merge", "--no-edit", "main")
+    assert bumped.read_json(APP)["version"] == 2
+    assert run(bumped, "check").code == 0
+
+
+def test_a_file_that_is_no_version_file_gets_gits_own_conflict(bumped: GitRepo, run: Run) -> None:
+    """A `.gitattributes` that routes another file to the driver costs nothing: it is merged as
+    text, conflict markers and all."""
+    bumped.write(".gitattributes", "*.json merge=versionbot\n")
+    bumped.write("package.json", '{"name": "x", "version": "1.0.0"}\n')
+    assert run(bumped, "init", "--merge-driver").code == 0
+    bumped.commit("attributes")
+    bumped.branch("feature")
+    bumped.write("package.json", '{"name": "x", "version": "1.1.0"}\n')
+    bumped.commit("feature")
+    bumped.checkout("main")
+    bumped.write("package.json", '{"name": "x", "version": "2.0.0"}\n')
+    bumped.commit("main")
+    bumped.checkout("feature")
+    assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
+    merged = bumped.read("package.json")
+    assert "<<<<<<< ours" in merged
+    assert "1.1.0" in merged
+    assert "2.0.0" in merged

@@ -101,3 +101,30 @@ def test_a_clean_merge_of_a_branch_that_bumped_twice_is_not_reset(bumped: GitRep
     assert staged.code == 0, staged.out
     assert run(bumped, "bump").code == 0
     assert bumped.read_json(APP)["version"] == 3
+
+
+def test_the_old_file_of_a_moved_version_file_in_conflict_is_no_input(bumped: GitRepo, run: Run) -> None:
+    """The branch moved app's version file, main bumped it at the old path: git follows the rename
+    into a conflict at the new path (or, where it cannot, leaves the old path in a modify/delete
+    conflict: then no input either), and `bump` writes the new file at the next number."""
+    bumped.branch("feature")
+    (bumped.path / "ver").mkdir()
+    bumped.git("mv", APP, "ver/app.json")
+    config = bumped.read("versionbot.toml").replace(f'"{APP}"', '"ver/app.json"')
+    bumped.write("versionbot.toml", config)
+    bumped.write(APP_LOCK, "scipy 1.16.2\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("feature: app's version file moved, scipy")
+    bumped.checkout("main")
+    bumped.write(LAUNCH, "import scipy  # main\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("main: launch module")
+    bumped.checkout("feature")
+    assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
+    bump = run(bumped, "bump")
+    assert bump.code == 0, bump.err
+    assert not (bumped.path / APP).exists()
+    assert bumped.read_json("ver/app.json")["version"] == 3
+    bumped.git("add", "-A")
+    bumped.git("commit", "-q", "--no-edit")
+    assert run(bumped, "check").code == 0

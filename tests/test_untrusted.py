@@ -513,3 +513,31 @@ def test_a_version_file_inside_a_submodule_is_refused(tmp_path: Path, run: Run) 
     assert result.code == 2
     assert "sub is another repository's work tree" in result.err
     assert not (repo.path / "sub/version.json").exists()
+
+
+def test_a_long_string_in_a_version_file_costs_memory_in_proportion() -> None:
+    """Ten megabytes of escapes parse within a few times their size, not a hundred times."""
+    import tracemalloc
+
+    from versionbot import safejson
+
+    text = '{"note": "' + "\\n" * 5_000_000 + '"}'
+    tracemalloc.start()
+    try:
+        assert len(safejson.loads(text)["note"]) == 5_000_000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * len(text)
+
+
+def test_a_version_file_over_the_limit_is_no_version_file(bumped: GitRepo, run: Run) -> None:
+    from versionbot.records import MAX_SIZE
+
+    huge = b'{"inputs_hash": "' + b"x" * (MAX_SIZE + 1) + b'"}'
+    bumped.write("req/fw/version.json", huge)
+    result = run(bumped, "check", "--format", "json")
+    fw = next(unit for unit in json.loads(result.out)["units"] if unit["unit"] == "fw")
+    assert fw["status"] == "invalid-file"
+    assert "larger than 64 MiB" in fw["message"]
+    assert run(bumped, "bump").code == 2  # never overwritten

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import os
 import signal
+import subprocess
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -25,7 +26,7 @@ from versionbot.hashing import Digests
 from versionbot.plan import survey
 from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
-from versionbot.versionfile import is_replaceable
+from versionbot.versionfile import VersionFile, is_replaceable
 from versionbot.workspace import Workspace, apply_bump, install_merge_driver, moved_away
 
 EXIT_OK = 0
@@ -169,34 +170,48 @@ def _install_driver(repo: Repository, root: Path, version_files: list[str], args
 
 
 def run_merge_driver(args: argparse.Namespace) -> int:
-    """git's merge driver for version files: the merged record into OURS, exit 0; exit 1 (a
-    conflict, as git reports it) when a side is not a version file."""
+    """git's merge driver for version files: the merged record into OURS, exit 0. A side that is no
+    version file is merged as text instead, conflict markers and all, exit 1 (a conflict, as git
+    reports it)."""
     ancestor, ours, theirs = (read_regular(path) for path in (args.ancestor, args.ours, args.theirs))
-    if ours is None or theirs is None:
-        print(
-            visible(f"versionbot merge-driver: {args.path}: a side is not a file; left in conflict"),
-            file=sys.stderr,
-        )
-        return EXIT_FINDINGS
+    scheme, base = _merge_context(args, args.path)
     try:
-        merged = merging.merge_version_files(ancestor, ours, theirs, _scheme_of(args, args.path))
+        if ours is None or theirs is None:
+            raise merging.NotMergeable("a side is not a regular file")
+        merged = merging.merge_version_files(ancestor, ours, theirs, scheme, base)
     except merging.NotMergeable as error:
-        print(visible(f"versionbot merge-driver: {args.path}: {error}; left in conflict"), file=sys.stderr)
+        print(visible(f"versionbot merge-driver: {args.path}: {error}; merged as text"), file=sys.stderr)
+        _merge_as_text(args.ancestor, args.ours, args.theirs)
         return EXIT_FINDINGS
     target = Path(args.ours).absolute()
     writer.write(target.parent, target.name, merged, may_replace=is_replaceable, what="merge result")
     return EXIT_OK
 
 
-def _scheme_of(args: argparse.Namespace, path: str) -> Scheme:
-    """The scheme of the unit whose version file is `path`; the integer scheme where the working
-    tree's configuration cannot tell (it may be in conflict itself)."""
+def _merge_context(args: argparse.Namespace, path: str) -> tuple[Scheme, VersionFile | None]:
+    """The scheme of the unit whose version file is `path` (the integer scheme where the working
+    tree's configuration cannot tell: it may be in conflict itself), and its record at the base the
+    merge will have, where that is known."""
     try:
-        config = Workspace.open(args.repo, args.config).config
+        workspace = Workspace.open(args.repo, args.config)
     except VersionbotError:
-        return INTEGER
-    unit = next((unit for unit in config.units if unit.version_file == path), None)
-    return SCHEMES[unit.scheme] if unit is not None else INTEGER
+        return INTEGER, None
+    unit = next((unit for unit in workspace.config.units if unit.version_file == path), None)
+    if unit is None:
+        return INTEGER, None
+    return SCHEMES[unit.scheme], workspace.record_at_merge_base(unit)
+
+
+def _merge_as_text(ancestor: str, ours: str, theirs: str) -> None:
+    """What git would have done without the driver: a line merge into OURS, with conflict markers."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            ["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours, ancestor, theirs],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
 
 
 def run_hook(workspace: Workspace, args: argparse.Namespace) -> int:

@@ -66,8 +66,9 @@ def code(text: str, *, in_table: bool = False) -> str:
 
 
 def block(text: str, *, info: str = "text") -> str:
-    """A fenced markdown code block showing `text` literally: no line of it can close the fence."""
-    lines = [visible(line) for line in text.splitlines()]
+    """A fenced markdown code block showing `text` literally: no line of it can close the fence.
+    Only LF breaks a line; every other line break (CR, form feed, U+2028, ...) is shown escaped."""
+    lines = [visible(line) for line in text.split("\n")]
     fence = "`" * max(3, _longest_run(text, "`") + 1)
     return "\n".join([fence + info, *lines, fence])
 

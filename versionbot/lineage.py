@@ -41,6 +41,9 @@ class BaseHistory(Protocol):
     def last_change(self, path: str) -> tuple[str, str] | None:
         """The base's commit that last changed `path` (the base itself included): id and subject."""
 
+    def had(self, path: str, blob: str) -> bool:
+        """Whether `path` held the blob `blob` before the base, on its first-parent history."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Origin:

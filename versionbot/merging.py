@@ -28,29 +28,43 @@ class NotMergeable(ValueError):
     """A side is not a version file: git reports the conflict as usual."""
 
 
-def merge_version_files(ancestor: bytes | None, ours: bytes, theirs: bytes, scheme: Scheme) -> bytes:
-    """The merged version file; `ancestor` is None (or empty) when both sides added the file."""
+def merge_version_files(
+    ancestor: bytes | None, ours: bytes, theirs: bytes, scheme: Scheme, base: VersionFile | None = None
+) -> bytes:
+    """The merged version file; `ancestor` is None (or empty) when both sides added the file.
+
+    `base` is the unit's record at the base the merge will have (where it is known): the merged
+    record then holds what `bump` would write there, its version if the merged inputs are its own,
+    else the next one. Without it, both sides' raises count as two changes. The difference shows on
+    a branch two people share: each bumped 1 -> 2 for one change against main, which is 2, not 3.
+    """
     mine = _record(ours, "ours")
     other = _record(theirs, "theirs")
-    base = _record(ancestor, "the ancestor") if ancestor and ancestor.strip() else None
-    if mine == other or (base is not None and other == base):
+    before = _record(ancestor, "the ancestor") if ancestor and ancestor.strip() else None
+    if mine == other or (before is not None and other == before):
         return dumps(mine)
-    if base is not None and mine == base:
+    if before is not None and mine == before:
         return dumps(other)
-    higher = max(mine.version, other.version)
-    both_raised = base is not None and min(mine.version, other.version) > base.version
-    inputs = _merged(base.inputs if base else {}, mine.inputs, other.inputs)
-    values = _merged(base.values if base else {}, mine.values, other.values)
-    depends = _merged(base.depends if base else {}, mine.depends, other.depends)
+    common = before
+    inputs = _merged(common.inputs if common else {}, mine.inputs, other.inputs)
+    values = _merged(common.values if common else {}, mine.values, other.values)
+    depends = _merged(common.depends if common else {}, mine.depends, other.depends)
+    if base is not None:
+        is_base_own = (dict(base.inputs), dict(base.values), dict(base.depends)) == (inputs, values, depends)
+        version = base.version if is_base_own else scheme.next(base.version)
+    else:
+        higher = max(mine.version, other.version)
+        both_raised = common is not None and min(mine.version, other.version) > common.version
+        version = scheme.next(higher) if both_raised else higher
     return dumps(
         VersionFile(
             unit=mine.unit,
-            version=scheme.next(higher) if both_raised else higher,
+            version=version,
             inputs=inputs,
             inputs_hash=inputs_hash(inputs, values, depends),
             values=values,
             depends=depends,
-            extra=_merged(base.extra if base else {}, mine.extra, other.extra),
+            extra=_merged(common.extra if common else {}, mine.extra, other.extra),
         )
     )
 

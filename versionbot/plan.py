@@ -41,7 +41,6 @@ def make_plan(
     verified = memory.verified
     records = Records(memory)
     units = config.dependency_order()
-    _refuse_unmerged(config, head)
     based: dict[str, tuple[Recorded, Origin | None]] = {}
     if base is not None:
         for unit in units:
@@ -56,6 +55,8 @@ def make_plan(
         for _, origin in based.values()
         if origin is not None and origin.path not in config.version_files and head.entry(origin.path)
     )
+    moved_from = {origin.path for _, origin in based.values() if origin is not None}
+    _refuse_unmerged(config, head, moved_from)
     inputs = {unit.name: Inputs(unit, head, digests, config, left) for unit in units}
     recorded = {unit.name: records.read(head, unit) for unit in units}
     # Every input file that no verified version file vouches for is hashed, so hash them in one
@@ -114,7 +115,7 @@ def make_plan(
         if changes:
             finding = dataclasses.replace(finding, changes=changes)
         if history is not None and base is not None:
-            finding = _with_taker(finding, base, base_recorded, head_recorded, history)
+            finding = _with_taker(finding, base_recorded, head_recorded, head_file_id, history)
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = finding
     return Plan(
@@ -169,14 +170,21 @@ def _carried(unit: Unit, origin: Origin | None) -> tuple[Change, ...]:
 
 
 def _with_taker(
-    finding: Finding, base: Snapshot, base_recorded: Recorded, head_recorded: Recorded, history: BaseHistory
+    finding: Finding,
+    base_recorded: Recorded,
+    head_recorded: Recorded,
+    head_file_id: str | None,
+    history: BaseHistory,
 ) -> Finding:
     """Name the base's commit that took the number, where the head holds a version file of its own
-    at a number the base already has (or passed): another change was merged first."""
+    at a number the base already has (or passed): another change was merged first. A file the base
+    itself held before (a revert, a stale copy) is no other change's."""
     base_record, record = base_recorded.record, head_recorded.record
     if finding.status not in (Status.NEEDS_BUMP, Status.WRONG_VERSION) or not (base_record and record):
         return finding
     if record.version > base_record.version or record == base_record:
+        return finding
+    if head_file_id is not None and history.had(finding.version_file, head_file_id):
         return finding
     taker = history.last_change(finding.version_file)
     if taker is None:
@@ -195,9 +203,10 @@ def _refuse_unmatched(config: Config, inputs: Inputs) -> None:
         )
 
 
-def _refuse_unmerged(config: Config, head: Snapshot) -> None:
-    """An input still in conflict has no content to hash: the merge must be resolved first."""
-    for path in sorted(head.unmerged - config.version_files):
+def _refuse_unmerged(config: Config, head: Snapshot, moved_from: set[str]) -> None:
+    """An input still in conflict has no content to hash: the merge must be resolved first. The old
+    file of a moved version file is none (`bump` removes it)."""
+    for path in sorted(head.unmerged - config.version_files - moved_from):
         for unit in config.units:
             if unit.selects(path):
                 raise VersionbotError(

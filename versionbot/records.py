@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from versionbot.cache import Memory
 from versionbot.config import Unit
 from versionbot.errors import VersionbotError
-from versionbot.snapshot import Snapshot
+from versionbot.snapshot import EntryKind, Snapshot
 from versionbot.versionfile import (
     FutureFormat,
     InvalidVersionFile,
@@ -29,9 +29,16 @@ class Recorded:
     is_foreign: bool = False  # not a version file at all (a lock file, a source file): never rewritten
 
 
+MAX_SIZE = 64 << 20  # bytes: about 500,000 input files; a larger file is no version file
+
+
 def read_record(snapshot: Snapshot, path: str, names: tuple[str, ...]) -> Recorded:
     """The record at `path`, written for `names[0]` (or a former name of it, `names[1:]`)."""
-    data = snapshot.read_file(path)
+    try:
+        data = _read_bounded(snapshot, path)
+    except _TooLarge:
+        too_large = f"it is larger than {MAX_SIZE >> 20} MiB, which no version file is"
+        return Recorded(None, too_large, is_foreign=True)
     if data is None:
         if path in snapshot.unmerged:
             return Recorded(None, "it is in conflict (the merge left both sides' versions)")
@@ -46,6 +53,24 @@ def read_record(snapshot: Snapshot, path: str, names: tuple[str, ...]) -> Record
         if not is_replaceable(data):
             return Recorded(None, f"it is not a version file ({error})", is_foreign=True)
         return Recorded(None, str(error))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_bounded(snapshot: Snapshot, path: str) -> bytes | None:
+    """The file at `path`; `_TooLarge` once it passes MAX_SIZE (read no further)."""
+    entry = snapshot.entry(path)
+    if entry is None or entry.kind is not EntryKind.FILE:
+        return None
+    chunks, size = [], 0
+    for chunk in snapshot.read(entry):
+        size += len(chunk)
+        if size > MAX_SIZE:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def unit_names(unit: Unit) -> tuple[str, ...]:

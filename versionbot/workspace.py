@@ -12,8 +12,8 @@ from pathlib import Path
 
 from versionbot import __version__, merging, writer
 from versionbot.base import NO_BASE, BaseChoice, BaseSource, choose_base
-from versionbot.config import Config, config_at, find_config, load_config
-from versionbot.errors import ConfigError, VersionbotError
+from versionbot.config import Config, Unit, config_at, find_config, load_config
+from versionbot.errors import ConfigError, GitError, VersionbotError
 from versionbot.files import read_regular
 from versionbot.findings import ChangeKind, Plan
 from versionbot.git import Repository
@@ -21,8 +21,9 @@ from versionbot.hashing import Digests
 from versionbot.lineage import LOOK_BACK
 from versionbot.parallel import map_halves
 from versionbot.plan import make_plan
+from versionbot.records import read_record, unit_names
 from versionbot.snapshot import Snapshot
-from versionbot.versionfile import dumps, is_replaceable
+from versionbot.versionfile import VersionFile, dumps, is_replaceable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,15 +106,35 @@ class Workspace:
             return None
         if choice.ref is None:
             return head_commit
-        if merging:
-            return self.repo.merge_base_of_merge(choice.ref, [head_commit, *merging])
-        return self.repo.merge_base(choice.ref, head_commit)
+        try:
+            if merging:
+                return self.repo.merge_base_of_merge(choice.ref, [head_commit, *merging])
+            return self.repo.merge_base(choice.ref, head_commit)
+        except GitError as error:
+            if choice.source is BaseSource.CONFIG:
+                raise GitError(f"{self.config.source}: base: {error}") from None
+            raise
 
     def no_base_warning(self, choice: BaseChoice) -> str | None:
         """What every command says on standard error when the base is HEAD itself."""
         if choice.source is not BaseSource.HEAD:
             return None
         return NO_BASE.format(remote=self.repo.upstream_remote() or "origin")
+
+    def record_at_merge_base(self, unit: Unit) -> VersionFile | None:
+        """The unit's record at the base a merge under way will have (the merge driver's), or None
+        where that is not known: no base found, or no readable record there."""
+        try:
+            choice = self.base_choice(None)
+            head = self.repo.head_commit()
+            if choice.ref is None or head is None:
+                return None
+            base = self.base_commit(choice, head, merging=self.repo.merge_heads(os.environ))
+            if base is None:
+                return None
+            return read_record(self.repo.commit_snapshot(base), unit.version_file, unit_names(unit)).record
+        except VersionbotError:
+            return None
 
     def with_repository(self, repo: Repository) -> Workspace:
         """The same workspace reading another handle of the repository (one reopened after a fetch)."""
@@ -140,6 +161,13 @@ class GitHistory:
         for commit, _ in self._repo.changes_to(self._base, path, LOOK_BACK + 1):
             if commit != self._base:
                 yield self._repo.commit_snapshot(commit)
+
+    def had(self, path: str, blob: str) -> bool:
+        for snapshot in self.earlier(path):
+            entry = snapshot.entry(path)
+            if entry is not None and entry.oid == blob:
+                return True
+        return False
 
     def last_change(self, path: str) -> tuple[str, str] | None:
         changes = self._repo.changes_to(self._base, path, 1)

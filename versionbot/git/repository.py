@@ -92,7 +92,7 @@ class Repository:
         upstream = branch.upstream if branch is not None else None
         if upstream is None or upstream.branch_name == f"{upstream.remote_name}/{name}":
             return None
-        return str(upstream.name)
+        return str(upstream.shorthand)  # `origin/develop`, as every other base is named
 
     def has_reference(self, name: str) -> bool:
         return name in self._repo.references
