@@ -41,3 +41,18 @@ def test_benchmark_runner_prints_every_figure() -> None:
     ):
         assert figure in result.stdout
     assert "x (target <=" in result.stdout
+
+
+@pytest.mark.slow
+def test_lock_benchmark_prints_both_methods() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "locks.py"), "--packages", "20", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for figure in ("no-op check, semantic", "check after one upgrade, semantic"):
+        assert figure in result.stdout
+    assert "x (target <= 3.0x" in result.stdout

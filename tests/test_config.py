@@ -138,6 +138,30 @@ inputs = ["e/"]
             ["zzzz: unknown key; known keys: requires, base, scheme, lock-hashing, units"],
         ),
         (MINIMAL_UNIT + 'version_file = "x"\n', ["units.app.version_file: unknown key", "'version-file'"]),
+        ('lock-hashing = "smart"\n' + MINIMAL_UNIT, ["lock-hashing: must be one of 'bytes', 'semantic'"]),
+        (MINIMAL_UNIT + "start = 0\n", ["units.app.start: must be a whole number of at least 1"]),
+        (MINIMAL_UNIT + "start = true\n", ["units.app.start"]),
+        (MINIMAL_UNIT + 'renamed-from = "app"\n', ["units.app.renamed-from: names the unit itself"]),
+        (
+            MINIMAL_UNIT + 'values = { k = "v" }\nvalues-from = { k = { file = "a.toml", key = "x" } }\n',
+            ["units.app.values-from.k: 'k' is given in values too"],
+        ),
+        (
+            MINIMAL_UNIT + 'values-from = { k = { file = "a.yaml", key = "x" } }\n',
+            ["units.app.values-from.k.file: must be the path of a .toml or .json file"],
+        ),
+        (
+            MINIMAL_UNIT + 'values-from = { k = { file = "a.toml", key = "x[" } }\n',
+            ["units.app.values-from.k.key: 'x[': expected `.` or `[`"],
+        ),
+        (
+            MINIMAL_UNIT + 'values-from = { k = { file = "a.toml", key = "x[a]" } }\n',
+            ["units.app.values-from.k.key: 'x[a]': [a] is neither an index"],
+        ),
+        (
+            MINIMAL_UNIT + 'values-from = { k = { file = "a.toml" } }\n',
+            ["units.app.values-from.k: must be a table with `file` and `key`"],
+        ),
         (MINIMAL_UNIT + 'depends_on = ["x"]\n', ["units.app.depends_on: unknown key", "'depends-on'"]),
         (MINIMAL_UNIT + 'excludes = ["x"]\n', ["units.app.excludes: unknown key", "'exclude'"]),
         # units

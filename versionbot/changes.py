@@ -86,12 +86,10 @@ def _package_changes(path: str, base: Inputs, head: Inputs) -> list[Change]:
     """A changed lock file's packages, whatever the unit's rules: the reason a person looks for.
     Nothing when either side does not parse as its format."""
     method = locks.method_for(path)
-    before, after = base.entries.get(path), head.entries.get(path)
-    if method is None or before is None or after is None:
+    if method is None or path not in base.entries or path not in head.entries:
         return []
     try:
-        old = locks.read(method, b"".join(base.snapshot.read(before)))
-        new = locks.read(method, b"".join(head.snapshot.read(after)))
+        old, new = base.locked(path, method), head.locked(path, method)
     except locks.LockError:
         return []
     return [

@@ -19,6 +19,7 @@ from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
 from versionbot.snapshot import Snapshot
 from versionbot.validation import Fail, branch_problem, check_requires, check_values, version_file_problem
+from versionbot.valuesfrom import SelectError, ValueSource, parse_key
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,8 +32,8 @@ PYPROJECT = "pyproject.toml"
 
 TOP_KEYS = ("requires", "base", "scheme", "lock-hashing", "units")
 UNIT_KEYS = (
-    *("version-file", "inputs", "exclude", "depends-on", "values", "scheme", "start", "renamed-from"),
-    "lock-hashing",
+    *("version-file", "inputs", "exclude", "depends-on", "values", "values-from", "scheme", "start"),
+    *("renamed-from", "lock-hashing"),
 )
 LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -50,6 +51,7 @@ class Unit:
     start: int = 1  # the version the unit gets where the base has no record of it
     renamed_from: str | None = None  # the unit's former name: its record carries over
     lock_hashing: str = "bytes"  # "semantic": lock files are digested by what they install
+    values_from: tuple[ValueSource, ...] = ()  # values read out of a file of each snapshot
 
     def lock_method(self, path: str) -> str | None:
         """The semantic digest method of an input file under this unit's rules; None: its bytes."""
@@ -269,6 +271,7 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str], source: str, f
         raise fail(key + ".values", 'must be a table, e.g. values = { runtime = "cpython-3.11" }')
     check_values(values, key + ".values", fail)
     scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
+    values_from = _values_from(table.get("values-from", {}), values, key + ".values-from", fail)
     start = table.get("start", 1)
     if type(start) is not int or not 1 <= start < 2**63:
         raise fail(
@@ -292,7 +295,36 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str], source: str, f
         start=start,
         renamed_from=renamed_from,
         lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
+        values_from=values_from,
     )
+
+
+def _values_from(table: Any, values: Mapping[str, Any], key: str, fail: Fail) -> tuple[ValueSource, ...]:
+    """`values-from = { NAME = { file = "…", key = "…" } }`, each checked as far as the configuration
+    can tell (the file is read from each snapshot judged)."""
+    example = '{ launch = { file = "venvstacks.toml", key = "applications[name=app].launch_module" } }'
+    if not isinstance(table, dict):
+        raise fail(key, f"must be a table, e.g. values-from = {example}")
+    sources = []
+    for name, entry in table.items():
+        where = f"{key}.{name}"
+        if name in values:
+            raise fail(where, f"{name!r} is given in values too; keep one of the two")
+        if not isinstance(entry, dict) or set(entry) != {"file", "key"}:
+            raise fail(where, f"must be a table with `file` and `key`, e.g. values-from = {example}")
+        file, path = entry["file"], entry["key"]
+        if not isinstance(file, str) or not file.endswith((".toml", ".json")):
+            raise fail(where + ".file", "must be the path of a .toml or .json file of the repository")
+        if (problem := pattern_problem(file)) or any(char in file for char in "*?["):
+            raise fail(where + ".file", f"{file!r} {problem or 'must be a plain path, not a pattern'}")
+        if not isinstance(path, str):
+            raise fail(where + ".key", 'must be a key path, e.g. "applications[name=app].launch_module"')
+        try:
+            steps = parse_key(path)
+        except SelectError as error:
+            raise fail(where + ".key", f"{path!r}: {error}") from None
+        sources.append(ValueSource(name=name, file=file, key=path, steps=steps))
+    return tuple(sources)
 
 
 def _patterns(

@@ -114,6 +114,7 @@ class Digests:
         self._attributes: dict[int, tuple[Snapshot, Attributes]] = {}
         self.hashed = 0  # blobs actually read and hashed, for tests and benchmarks
         self.unparsed: dict[str, str] = {}  # blob id -> why a lock file fell back to its bytes
+        self._locked: dict[tuple[str, str], Any] = {}  # (blob id, method) -> Locked, or its LockError
 
     def attributes(self, snapshot: Snapshot) -> Attributes:
         known = self._attributes.get(id(snapshot))
@@ -145,13 +146,28 @@ class Digests:
             self.hashed += 1
         return digest
 
-    def _lock_digest(self, snapshot: Snapshot, entry: Entry, method: str) -> str:
-        from versionbot import locks  # only a unit with semantic lock hashing reads a lock
+    def locked(self, snapshot: Snapshot, entry: Entry, method: str) -> Any:
+        """What a lock file installs (`locks.Locked`), parsed once per blob and run; raises its
+        `locks.LockError` when it does not parse."""
+        from versionbot import locks  # only a changed or semantically hashed lock is ever read
 
-        data = b"".join(snapshot.read(entry))
+        key = (entry.oid, method)
+        if key not in self._locked:
+            try:
+                self._locked[key] = locks.read(method, b"".join(snapshot.read(entry)))
+            except locks.LockError as error:
+                self._locked[key] = error
+        found = self._locked[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _lock_digest(self, snapshot: Snapshot, entry: Entry, method: str) -> str:
+        from versionbot import locks
+
         self.hashed += 1
         try:
-            return locks.digest(method, locks.read(method, data))
+            return locks.digest(method, self.locked(snapshot, entry, method))
         except locks.LockError as error:
             self.unparsed[entry.oid] = (
                 f"does not parse as its format ({method}): {error}; digested by its bytes"

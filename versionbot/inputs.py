@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from versionbot.config import Config, Unit
 from versionbot.errors import VersionbotError
@@ -84,6 +85,10 @@ class Inputs:
             if entry is not None and self.unit.lock_method(path)
             else None
         )
+
+    def locked(self, path: str, method: str) -> Any:
+        """What the input lock file at `path` installs (`locks.Locked`); raises `locks.LockError`."""
+        return self._digests.locked(self.snapshot, self.entries[path], method)
 
     def trust(self, manifest: Mapping[str, str]) -> None:
         """Take a manifest known to be right (a verified version file's) instead of hashing."""

@@ -4,12 +4,13 @@ order with its inputs selected, hashed in one batch where nothing vouches for th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from versionbot import safejson
 from versionbot.cache import Memory, fingerprint, is_vouched_for
 from versionbot.changes import explain
-from versionbot.config import Config, Unit
+from versionbot.config import Config, Unit, parse_toml
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
 from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, TakenBy, UnitState
@@ -18,8 +19,10 @@ from versionbot.inputs import Inputs
 from versionbot.judge import judge
 from versionbot.lineage import BaseHistory, Origin, base_record
 from versionbot.records import Recorded, Records
-from versionbot.rules import is_under_rules, recorded_method
+from versionbot.rules import is_under_rules, own_rules
 from versionbot.snapshot import Entry, Snapshot
+from versionbot.validation import check_values
+from versionbot.valuesfrom import SelectError, select
 from versionbot.versionfile import VersionFile
 
 
@@ -40,7 +43,7 @@ def make_plan(
     memory = Memory() if memory is None else memory
     verified = memory.verified
     records = Records(memory)
-    units = config.dependency_order()
+    units = [with_values_from(config, unit, head) for unit in config.dependency_order()]
     based: dict[str, tuple[Recorded, Origin | None]] = {}
     if base is not None:
         for unit in units:
@@ -149,7 +152,7 @@ def _under_other_rules(
     base_fingerprint = inputs_hash(manifest, base_record.values, base_record.depends)
     is_head_as_recorded = None
     if record is not None and record == base_record:  # untouched since: judged by its own rules
-        own = head_inputs.under(lambda path: recorded_method(record, unit, path))
+        own = head_inputs.under(own_rules(record, unit))
         is_head_as_recorded = inputs_hash(own, record.values, record.depends) == record.inputs_hash
     return _OtherRules(manifest, base_fingerprint, is_head_as_recorded)
 
@@ -194,6 +197,36 @@ def _with_taker(
     return dataclasses.replace(finding, taken_by=TakenBy(commit, subject), message=message)
 
 
+def with_values_from(config: Config, unit: Unit, snapshot: Snapshot) -> Unit:
+    """The unit with its `values-from` read out of `snapshot`, beside its literal values."""
+    if not unit.values_from:
+        return unit
+    values = dict(unit.values)
+    for source in unit.values_from:
+        where = f"{config.source}: units.{unit.name}.values-from.{source.name}"
+        data = snapshot.read_file(source.file)
+        if data is None:
+            raise ConfigError(f"{where}: {source.file} does not exist in {snapshot.label}")
+        try:
+            document = (
+                safejson.loads(data.decode("utf-8")) if source.file.endswith(".json") else parse_toml(data)
+            )
+            values[source.name] = select(document, source.steps)
+        except SelectError as error:
+            raise ConfigError(f"{where}: key {source.key!r} in {source.file}: {error}") from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:  # JSON or TOML that is none
+            raise ConfigError(f"{where}: {source.file} cannot be read: {error}") from None
+        check_values(values[source.name], source.name, _failing(f"{where}: the value of {source.key!r}"))
+    return dataclasses.replace(unit, values=values)
+
+
+def _failing(where: str) -> Callable[[str, str], ConfigError]:
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where} ({key}) {problem}")
+
+    return fail
+
+
 def _refuse_unmatched(config: Config, inputs: Inputs) -> None:
     """A pattern that matched no file where the inputs were selected is a configuration error."""
     if inputs.unmatched:
@@ -231,11 +264,16 @@ def survey(
         if record is None and problem is None:
             problem = f"{unit.version_file} does not exist; run `versionbot bump`"
         elif record is not None and digests is not None:
+            resolved = with_values_from(config, unit, snapshot)
             depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
-            inputs = Inputs(unit, snapshot, digests, config)
-            current = fingerprint(
-                inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
-            )
+            inputs = Inputs(resolved, snapshot, digests, config)
+            if is_under_rules(record, resolved):
+                current = fingerprint(
+                    inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
+                )
+            else:  # a record is read by its own rules
+                own = inputs.under(own_rules(record, resolved))
+                current = inputs_hash(own, resolved.values, depends)
             _refuse_unmatched(config, inputs)
             if current != record.inputs_hash:
                 problem = "the recorded hashes do not match the inputs; run `versionbot bump`"

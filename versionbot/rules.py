@@ -4,6 +4,8 @@ digested alike and a record is checked by its own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from versionbot.config import Unit
 from versionbot.versionfile import BYTES_METHODS, VersionFile, digest_method, special_digests
 
@@ -25,3 +27,8 @@ def recorded_method(record: VersionFile, unit: Unit, path: str) -> str | None:
         return unit.lock_method(path)
     method = digest_method(digest)
     return None if method in BYTES_METHODS else method
+
+
+def own_rules(record: VersionFile, unit: Unit) -> Callable[[str], str | None]:
+    """The record's rules, path by path: for `Inputs.under`, to check a record by its own rules."""
+    return lambda path: recorded_method(record, unit, path)
