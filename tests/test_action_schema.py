@@ -76,7 +76,7 @@ def test_action_interface() -> None:
     assert action["inputs"]["comment"]["default"] == "true"
     outputs = {name: output["value"] for name, output in action["outputs"].items()}
     assert outputs == {
-        name: f"${{{{ steps.versionbot.outputs.{name} }}}}" for name in ("ok", "units", "bumped")
+        name: f"${{{{ steps.versionbot.outputs.{name} }}}}" for name in ("ok", "units", "bumped", "deploy")
     }
     install = next(step for step in steps_of(action) if step.get("name") == "Install versionbot")
     assert '"$GITHUB_ACTION_PATH[github]"' in install["run"]

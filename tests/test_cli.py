@@ -345,7 +345,12 @@ def test_status_and_export(bumped: GitRepo, run: Run) -> None:
         "version": 1,
         "deploy": "fw@1",
         "inputs_hash": bumped.read_json(FW)["inputs_hash"],
+        "requires": [],
+        "values": {},
+        "extra": {},
     }
+    assert data["units"][0]["requires"] == ["fw@1"]  # app depends on fw
+    assert data["units"][0]["values"] == {"runtime": "cpython-3.11"}
 
 
 def test_markdown_report(bumped: GitRepo, run: Run) -> None:
@@ -641,3 +646,23 @@ def test_a_new_pattern_or_exclude_lists_the_files_it_adds_or_removes(bumped: Git
         ("added", "README.md"),
         ("removed", "req/fw/notes.md"),
     }
+
+
+def test_deploy_names_follow_the_template(bumped: GitRepo, run: Run) -> None:
+    config = bumped.read("versionbot.toml")
+    bumped.write(
+        "versionbot.toml",
+        'deploy-name = "{unit}-v{version}"\n'
+        + config.replace("[units.fw]\n", '[units.fw]\ndeploy-name = "framework@{version}"\n'),
+    )
+    exported = json.loads(run(bumped, "--config", str(bumped.path / "versionbot.toml"), "export").out)
+    assert [(u["deploy"], u["requires"]) for u in exported["units"]] == [
+        ("app-v1", ["framework@1"]),
+        ("framework@1", []),
+    ]
+    status = json.loads(run(bumped, "status", "--format", "json").out)
+    assert [u["deploy"] for u in status["units"]] == ["app-v1", "framework@1"]
+    bumped.write("req/fw/pylock.fw.toml", "changed\n")
+    check = json.loads(run(bumped, "check", "--base", "HEAD", "--format", "json").out)
+    assert [u["deploy"] for u in check["units"]] == ["app-v2", "framework@2"]
+    assert "| `framework@2` |" in run(bumped, "check", "--base", "HEAD", "--format", "markdown").out

@@ -54,6 +54,7 @@ def finding(
         expected=expected,
         changes=tuple(changes),
         message=message,
+        deploy=f"{unit}@2",
     )
 
 
@@ -98,6 +99,7 @@ HOSTILE_STATES = (
         recorded_hash=None,
         is_current=True,
         problem=None,
+        deploy_name="fw@3",
     ),
 )
 
@@ -308,7 +310,7 @@ def test_table_cells_stay_cells() -> None:
     rows = [line for line in body.splitlines() if line.startswith("|")]
     assert rows
     for row in rows:
-        columns = 5 if row.count("|") - row.count("\\|") > 3 else 2
+        columns = 6 if row.count("|") - row.count("\\|") > 3 else 2
         assert len(re.split(r"(?<!\\)\|", row)) == columns + 2, row
     status = render.status_markdown(HOSTILE_STATES)
     assert_only_our_markup(render.MARKER + "\n" + status)
@@ -357,9 +359,9 @@ def test_a_plain_report_reads_as_before() -> None:
         f"{render.MARKER}\n"
         "**versionbot**: 1 unit needs action.\n"
         "\n"
-        "| unit | base | head | status | expected |\n"
-        "|---|---|---|---|---|\n"
-        "| `fw` | 1 | 1 | ❌ needs-bump | 2 |\n"
+        "| unit | base | head | status | expected | deploy |\n"
+        "|---|---|---|---|---|---|\n"
+        "| `fw` | 1 | 1 | ❌ needs-bump | 2 | `fw@2` |\n"
         "\n"
         "#### ❌ `fw`: needs-bump\n"
         "\n"

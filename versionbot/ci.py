@@ -145,6 +145,7 @@ def _outputs(plan: Plan) -> dict[str, str]:
         "ok": "true" if plan.ok else "false",
         "units": render.check_json(plan).rstrip("\n"),
         "bumped": json.dumps(bumped),
+        "deploy": json.dumps({f.unit: f.deploy for f in plan.findings}, ensure_ascii=False),
     }
 
 

@@ -6,6 +6,7 @@ import difflib
 import functools
 import hashlib
 import re
+import string
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,11 +31,13 @@ CONFIG_FILE = "versionbot.toml"
 PYPROJECT = "pyproject.toml"
 
 
-TOP_KEYS = ("requires", "base", "scheme", "lock-hashing", "units")
+TOP_KEYS = ("requires", "base", "scheme", "lock-hashing", "deploy-name", "units")
 UNIT_KEYS = (
     *("version-file", "inputs", "exclude", "depends-on", "values", "values-from", "scheme", "start"),
-    *("renamed-from", "lock-hashing"),
+    *("renamed-from", "lock-hashing", "deploy-name"),
 )
+DEPLOY_NAME = "{unit}@{version}"
+PLACEHOLDERS = ("unit", "version")
 LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -52,6 +55,14 @@ class Unit:
     renamed_from: str | None = None  # the unit's former name: its record carries over
     lock_hashing: str = "bytes"  # "semantic": lock files are digested by what they install
     values_from: tuple[ValueSource, ...] = ()  # values read out of a file of each snapshot
+    deploy_name: str = DEPLOY_NAME  # the template of the name deployers use: `{unit}@{version}`
+
+    def deploy(self, version: int | None) -> str | None:
+        """The unit's deploy name at `version` (None: no version, no name)."""
+        if version is None:
+            return None
+        fields = {"unit": self.name, "version": str(version)}
+        return "".join(text + (fields[field] if field else "") for text, field in _template(self.deploy_name))
 
     def lock_method(self, path: str) -> str | None:
         """The semantic digest method of an input file under this unit's rules; None: its bytes."""
@@ -230,11 +241,12 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
         raise fail("base", f"{base!r} {problem}")
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
     default_hashing = _lock_hashing(data.get("lock-hashing", "bytes"), "lock-hashing", fail)
+    default_deploy = _deploy_name(data.get("deploy-name", DEPLOY_NAME), "deploy-name", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
         raise fail("units", "declare at least one unit, e.g. [units.app] with version-file and inputs")
     units = tuple(
-        _parse_unit(name, table, (default_scheme, default_hashing), source, fail)
+        _parse_unit(name, table, (default_scheme, default_hashing, default_deploy), source, fail)
         for name, table in units_table.items()
     )
     _check_version_files(units, fail)
@@ -243,9 +255,9 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     return Config(source=source, requires=requires, base=base, units=units)
 
 
-def _parse_unit(name: str, table: Any, defaults: tuple[str, str], source: str, fail: Fail) -> Unit:
-    """One `[units.NAME]` table; `defaults` are the top-level scheme and lock-hashing."""
-    default_scheme, default_hashing = defaults
+def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str], source: str, fail: Fail) -> Unit:
+    """One `[units.NAME]` table; `defaults` are the top-level scheme, lock-hashing and deploy-name."""
+    default_scheme, default_hashing, default_deploy = defaults
     key = f"units.{name}"
     if not _UNIT_NAME.fullmatch(name):
         raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
@@ -296,7 +308,29 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str], source: str, f
         renamed_from=renamed_from,
         lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
         values_from=values_from,
+        deploy_name=_deploy_name(table.get("deploy-name", default_deploy), key + ".deploy-name", fail),
     )
+
+
+def _template(template: str) -> list[tuple[str, str | None]]:
+    """A deploy-name template as (literal text, placeholder or None) pairs; `{{` and `}}` are braces."""
+    return [(text, field) for text, field, _, _ in string.Formatter().parse(template)]
+
+
+def _deploy_name(value: Any, key: str, fail: Fail) -> str:
+    if not isinstance(value, str) or not value:
+        raise fail(key, 'must be a template such as "{unit}@{version}"')
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as error:
+        raise fail(key, f"{value!r} is no template: {error} (write `{{{{` and `}}}}` for braces)") from None
+    for _, field, spec, conversion in parts:
+        if field is not None and (field not in PLACEHOLDERS or spec or conversion):
+            known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+            raise fail(key, f"unknown placeholder {{{field}}} in {value!r}; known: {known}")
+    if "{version}" not in value:
+        raise fail(key, f"{value!r} must hold {{version}}: a deploy name names one version")
+    return value
 
 
 def _values_from(table: Any, values: Mapping[str, Any], key: str, fail: Fail) -> tuple[ValueSource, ...]:

@@ -6,7 +6,8 @@ Renderers, hooks and the Action read these and nothing of the engine that made t
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from typing_extensions import assert_never
@@ -118,6 +119,7 @@ class Finding:
     message: str
     is_writable: bool = True  # False for a file from a newer versionbot: never rewritten
     taken_by: TakenBy | None = None  # the base's commit that took the number the head holds
+    deploy: str | None = None  # the deploy name at the expected version
 
     @property
     def expected_version(self) -> int:
@@ -156,7 +158,7 @@ class UnitState:
     recorded_hash: str | None
     is_current: bool  # the file is readable and its hashes match the snapshot's inputs
     problem: str | None
-
-    @property
-    def deploy_name(self) -> str | None:
-        return f"{self.unit}@{self.version}" if self.version is not None else None
+    deploy_name: str | None = None  # the unit's deploy-name template at `version`
+    requires: tuple[str, ...] = ()  # the deploy names of its dependencies, as recorded
+    values: Mapping[str, Any] = field(default_factory=dict)  # as recorded
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the version file's user keys

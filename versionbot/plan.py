@@ -120,7 +120,7 @@ def make_plan(
         if history is not None and base is not None:
             finding = _with_taker(finding, base_recorded, head_recorded, head_file_id, history)
         expected_versions[unit.name] = finding.expected_version
-        findings[unit.name] = finding
+        findings[unit.name] = dataclasses.replace(finding, deploy=unit.deploy(finding.expected_version))
     return Plan(
         base=base.label if base is not None else None,
         head=head.label,
@@ -277,14 +277,22 @@ def survey(
             _refuse_unmatched(config, inputs)
             if current != record.inputs_hash:
                 problem = "the recorded hashes do not match the inputs; run `versionbot bump`"
+        version = record.version if record else None
+        requires = [
+            config.unit(name).deploy(_recorded_version(recorded[name][0]) or None) for name in unit.depends_on
+        ]
         states.append(
             UnitState(
                 unit=unit.name,
                 version_file=unit.version_file,
-                version=record.version if record else None,
+                version=version,
                 recorded_hash=record.inputs_hash if record else None,
                 is_current=problem is None,
                 problem=problem,
+                deploy_name=unit.deploy(version),
+                requires=tuple(name for name in requires if name is not None),
+                values=record.values if record else {},
+                extra=record.extra if record else {},
             )
         )
     return tuple(states)

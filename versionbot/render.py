@@ -220,6 +220,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "base_version": finding.base_version,
         "recorded_version": finding.recorded_version,
         "expected_version": finding.expected_version,
+        "deploy": finding.deploy,
         "inputs_hash": finding.expected.inputs_hash,
         "changes": [change.to_json() for change in finding.changes],
         "message": finding.message,
@@ -252,7 +253,7 @@ def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
     for finding in plan.findings:
         (quiet if finding.status.value == "unchanged" and not finding.changes else shown).append(finding)
     if shown:
-        lines += ["", "| unit | base | head | status | expected |", "|---|---|---|---|---|"]
+        lines += ["", "| unit | base | head | status | expected | deploy |", "|---|---|---|---|---|---|"]
         lines.extend(_table_row(finding) for finding in shown)
     if quiet:
         summary = f"{_count(len(quiet), 'unit')} unchanged"
@@ -273,7 +274,8 @@ def _table_row(finding: Finding) -> str:
     head = "—" if finding.recorded_version is None else str(finding.recorded_version)
     status = f"{_icon(finding)} {finding.status.value}"
     unit = _code(finding.unit, in_table=True)
-    return f"| {unit} | {base} | {head} | {status} | {finding.expected_version} |"
+    deploy = _code(finding.deploy, in_table=True) if finding.deploy else "—"
+    return f"| {unit} | {base} | {head} | {status} | {finding.expected_version} | {deploy} |"
 
 
 def _icon(finding: Finding) -> str:
@@ -378,6 +380,9 @@ def export_json(revision: str, states: Sequence[UnitState]) -> str:
             "version": state.version,
             "deploy": state.deploy_name,
             "inputs_hash": state.recorded_hash,
+            "requires": list(state.requires),
+            "values": dict(state.values),
+            "extra": dict(state.extra),
         }
         for state in states
     ]
