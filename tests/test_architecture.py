@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "versionbot"
 
 ENTRY_POINTS = {"cli", "hook", "ci", "__main__"}
 APPLICATION = {"workspace", "onboarding"}
-ADAPTERS = {"git", "github", "history", "writer", "files", "store", "parallel"}
+ADAPTERS = {"git", "github", "history", "writer", "files", "store", "parallel", "directory"}
 # Everything else is the core: it takes data and returns data.
 
 

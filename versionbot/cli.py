@@ -16,16 +16,18 @@ from types import FrameType
 from typing import NoReturn
 
 from versionbot import __version__, escape, hook, merging, render, writer
-from versionbot.config import Config, config_at, find_config
+from versionbot.config import Config, config_at, find_config, load_config
+from versionbot.directory import DirectorySnapshot
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
 from versionbot.files import read_regular
 from versionbot.findings import ChangeKind, Plan, Status
 from versionbot.git import Repository
 from versionbot.hashing import Digests
-from versionbot.plan import survey
+from versionbot.parallel import map_halves
 from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
+from versionbot.survey import survey
 from versionbot.versionfile import VersionFile, is_replaceable
 from versionbot.workspace import Workspace, apply_bump, install_merge_driver, moved_away
 
@@ -98,6 +100,19 @@ def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
         config = _config_at(workspace, args, snapshot)
     with workspace.repo.memory() as memory:
         states = survey(config, snapshot, Digests(), memory)
+    renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
+    sys.stdout.write(renderer[args.format](states))
+    return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Every version file checked against a plain directory, without git: exit 0 when every record
+    matches, 1 naming each unit and file that does not."""
+    root = (args.dir or Path.cwd()).absolute()
+    if not root.is_dir():
+        raise VersionbotError(f"{root}: no such directory; pass --dir with the tree to verify")
+    config = load_config(find_config(root, args.config), __version__)
+    states = survey(config, DirectorySnapshot(root), Digests(map_batch=map_halves), is_deployed=True)
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
     sys.stdout.write(renderer[args.format](states))
     return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
@@ -294,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--format", choices=formats, default="text")
     status.set_defaults(handler=run_status)
 
+    verify = commands.add_parser("verify", help="check the version files against a plain directory, no git")
+    verify.add_argument("--dir", type=Path, help="the tree to verify (default: the current directory)")
+    verify.add_argument("--format", choices=formats, default="text")
+    verify.set_defaults(handler=run_verify)
+
     export = commands.add_parser("export", help="JSON for deployers: each unit's version at a revision")
     export.add_argument("--rev", type=revision, default="HEAD", help="default: HEAD")
     export.set_defaults(handler=run_export)
@@ -360,7 +380,7 @@ def _handle(args: argparse.Namespace) -> int:
     Every message passes through `visible`: it may quote the repository (a key, a path) and goes
     to a log where a line break would start a workflow command."""
     try:
-        if args.command in ("init", "ci", "merge-driver"):  # they open the repository themselves
+        if args.command in ("init", "ci", "merge-driver", "verify"):  # each opens what it reads itself
             return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))

@@ -13,7 +13,7 @@ from versionbot.changes import explain
 from versionbot.config import Config, Unit, parse_toml
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
-from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, TakenBy, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, TakenBy
 from versionbot.hashing import Digests, inputs_hash
 from versionbot.inputs import Inputs
 from versionbot.judge import judge
@@ -83,7 +83,7 @@ def make_plan(
             depends=depends,
             verified=verified,
         )
-        _refuse_unmatched(config, head_inputs)
+        refuse_unmatched(config, head_inputs)
         origin: Origin | None = None
         if base is not None:
             base_recorded, origin = based[unit.name]
@@ -227,7 +227,7 @@ def _failing(where: str) -> Callable[[str, str], ConfigError]:
     return fail
 
 
-def _refuse_unmatched(config: Config, inputs: Inputs) -> None:
+def refuse_unmatched(config: Config, inputs: Inputs) -> None:
     """A pattern that matched no file where the inputs were selected is a configuration error."""
     if inputs.unmatched:
         raise ConfigError(
@@ -246,57 +246,3 @@ def _refuse_unmerged(config: Config, head: Snapshot, moved_from: set[str]) -> No
                     f"{visible(path)}: an input of unit {unit.name} is unmerged (a merge conflict); "
                     "resolve it and stage the result (`git add`), then run versionbot again"
                 )
-
-
-def survey(
-    config: Config, snapshot: Snapshot, digests: Digests | None, memory: Memory | None = None
-) -> tuple[UnitState, ...]:
-    """Every unit's recorded version; with `digests`, also whether its hashes are current
-    (dependencies count at their recorded versions)."""
-    memory = Memory() if memory is None else memory
-    verified = memory.verified
-    records = Records(memory)
-    recorded = {unit.name: records.read(snapshot, unit) for unit in config.units}
-    states: list[UnitState] = []
-    for unit in config.units:
-        (found, file_id) = recorded[unit.name]
-        record, problem = found.record, found.problem
-        if record is None and problem is None:
-            problem = f"{unit.version_file} does not exist; run `versionbot bump`"
-        elif record is not None and digests is not None:
-            resolved = with_values_from(config, unit, snapshot)
-            depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
-            inputs = Inputs(resolved, snapshot, digests, config)
-            if is_under_rules(record, resolved):
-                current = fingerprint(
-                    inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
-                )
-            else:  # a record is read by its own rules
-                own = inputs.under(own_rules(record, resolved))
-                current = inputs_hash(own, resolved.values, depends)
-            _refuse_unmatched(config, inputs)
-            if current != record.inputs_hash:
-                problem = "the recorded hashes do not match the inputs; run `versionbot bump`"
-        version = record.version if record else None
-        requires = [
-            config.unit(name).deploy(_recorded_version(recorded[name][0]) or None) for name in unit.depends_on
-        ]
-        states.append(
-            UnitState(
-                unit=unit.name,
-                version_file=unit.version_file,
-                version=version,
-                recorded_hash=record.inputs_hash if record else None,
-                is_current=problem is None,
-                problem=problem,
-                deploy_name=unit.deploy(version),
-                requires=tuple(name for name in requires if name is not None),
-                values=record.values if record else {},
-                extra=record.extra if record else {},
-            )
-        )
-    return tuple(states)
-
-
-def _recorded_version(recorded: Recorded) -> int:
-    return recorded.record.version if recorded.record else 0

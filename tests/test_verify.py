@@ -1,0 +1,65 @@
+"""`versionbot verify` (DESIGN.md "Command line"): the version files checked against a plain
+directory, a `git archive` unpacked, with no git at all."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.gitrepo import GitRepo, clean_env
+from versionbot.cli import main
+
+
+def unpacked(repo: GitRepo, target: Path) -> Path:
+    """`git archive HEAD | tar -x`: the tree a deployer gets, without `.git`."""
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "HEAD"], cwd=repo.path, env=clean_env(), capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    assert not (target / ".git").exists()
+    return target
+
+
+def verify(target: Path, *args: str) -> int:
+    return main(["verify", "--dir", str(target), *args])
+
+
+def test_an_archive_verifies(bumped: GitRepo, tmp_path: Path, capsys: object) -> None:
+    target = unpacked(bumped, tmp_path / "deployed")
+    assert verify(target) == 0
+
+
+def test_an_edited_input_is_named(bumped: GitRepo, tmp_path: Path, capsys: object) -> None:
+    target = unpacked(bumped, tmp_path / "deployed")
+    (target / "req/fw/pylock.fw.toml").write_text("tampered\n")
+    assert verify(target, "--format", "json") == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    units = {unit["unit"]: unit for unit in json.loads(out)["units"]}
+    assert units["fw"]["is_current"] is False
+    assert "modified req/fw/pylock.fw.toml" in units["fw"]["problem"]
+    assert units["app"]["is_current"] is True  # verify reads each record with its recorded dependencies
+
+
+def test_crlf_line_endings_are_no_change(bumped: GitRepo, tmp_path: Path) -> None:
+    target = unpacked(bumped, tmp_path / "deployed")
+    launch = target / "launch/app/__main__.py"
+    launch.write_bytes(launch.read_bytes().replace(b"\n", b"\r\n"))
+    assert verify(target) == 0
+
+
+def test_a_missing_file_and_a_missing_version_file(bumped: GitRepo, tmp_path: Path, capsys: object) -> None:
+    target = unpacked(bumped, tmp_path / "deployed")
+    (target / "launch/app/__main__.py").unlink()
+    (target / "req/fw/version.json").unlink()
+    assert verify(target) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "NOT CURRENT app@1  req/app/version.json: the recorded hashes do not match" in out
+    assert "(removed launch/app/__main__.py, " in out
+    assert "NOT CURRENT fw@?  req/fw/version.json: req/fw/version.json does not exist" in out
+
+
+def test_not_a_directory_is_a_clear_error(tmp_path: Path, capsys: object) -> None:
+    assert verify(tmp_path / "nowhere") == 2
+    assert "no such directory" in capsys.readouterr().err  # type: ignore[attr-defined]
