@@ -206,3 +206,38 @@ def test_file_names_choose_the_method() -> None:
     assert method_for("requirements-dev.txt") == "requirements-1"
     assert method_for("requirements/base.in") is None
     assert method_for("uv.lock.bak") is None
+
+
+def test_a_comment_line_never_continues_into_a_requirement() -> None:
+    """pip never continues a comment line, whatever it ends with: the next line is a requirement."""
+    before = digest_of("requirements.txt", b"# pinned by hand \\\nsix==1.16.0\n")
+    after = digest_of("requirements.txt", b"# pinned by hand \\\nsix==1.17.0\n")
+    assert before != after
+    assert digest_of("requirements.txt", b"six==1.\\\n16.0\n") == digest_of(
+        "requirements.txt", b"six==1.16.0\n"
+    )
+
+
+def test_option_lines_are_read_as_pip_reads_them() -> None:
+    assert digest_of("requirements.txt", b"-i https://x/simple\nsix==1\n") == digest_of(
+        "requirements.txt", b"--index-url=https://x/simple\nsix==1\n"
+    )
+    assert digest_of("requirements.txt", b"six==1 --hash=sha256:a --hash=sha256:a\n") == digest_of(
+        "requirements.txt", b"six==1 --hash=sha256:a\n"
+    )
+    assert digest_of("requirements.txt", b"six===1\n") != digest_of("requirements.txt", b"six==1\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("poetry.lock", b'[metadata]\nlock-version = "1.1"\n[metadata.files]\nsix = []\n'),
+        ("Cargo.lock", b'[[package]]\nname = "a"\nversion = "1"\n[metadata]\n"checksum a 1 (x)" = "y"\n'),
+        ("uv.lock", b"version = 1\nx = " + b"[" * 70 + b"]" * 70 + b"\n"),
+    ],
+)
+def test_formats_a_method_does_not_read_are_left_to_the_bytes(name: str, data: bytes) -> None:
+    method = method_for(name)
+    assert method is not None
+    with pytest.raises(LockError):
+        locks.read(method, data)

@@ -84,6 +84,8 @@ def test_a_lock_that_does_not_parse_is_digested_by_its_bytes_and_says_so(locked:
     assert run(locked, "bump").code == 0
     digest = locked.read_json("env/version.json")["inputs"][LOCK]
     assert digest.startswith("sha256:")
+    locked.commit("a lock that does not parse, recorded by its bytes")
+    assert unit(report(run, locked, "--base", "HEAD"), "env")["status"] == "unchanged"  # not `rehashed`
 
 
 def test_switching_lock_hashing_never_bumps(tmp_path: Path, run: Run) -> None:

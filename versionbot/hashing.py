@@ -154,7 +154,7 @@ class Digests:
         key = (entry.oid, method)
         if key not in self._locked:
             try:
-                self._locked[key] = locks.read(method, b"".join(snapshot.read(entry)))
+                self._locked[key] = locks.read(method, _bounded(snapshot.read(entry), LOCK_LIMIT))
             except locks.LockError as error:
                 self._locked[key] = error
         found = self._locked[key]
@@ -196,6 +196,22 @@ class Digests:
         digests = self._map_batch(from_checkout, list(batch.values()), from_snapshot)
         self._cache.update(zip(batch, digests, strict=True))
         self.hashed += len(batch)
+
+
+LOCK_LIMIT = 64 << 20  # bytes: a larger lock file is digested by its bytes, streamed, never parsed
+
+
+def _bounded(chunks: Iterable[bytes], limit: int) -> bytes:
+    """The chunks joined, or a `LockError` once they pass `limit` (read no further)."""
+    from versionbot import locks
+
+    joined, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise locks.LockError(f"larger than {limit >> 20} MiB")
+        joined.append(chunk)
+    return b"".join(joined)
 
 
 def _key(entry: Entry, mode: TextMode | None) -> str:

@@ -124,6 +124,13 @@ def judge(
             "(`versionbot rehash` rewrites it)",
         )
     if record.version == expected_version:
+        if is_head_as_recorded is False:
+            return finding(
+                Status.STALE_HASH,
+                f"version {expected_version} is right, but the record was made under older rules and "
+                "the files changed since in a way those rules see (a regenerated lock file?); run "
+                "`versionbot rehash` to record it under today's rules",
+            )
         if record.unit != unit.name:
             return finding(
                 Status.STALE_HASH,

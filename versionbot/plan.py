@@ -149,6 +149,8 @@ def _under_other_rules(
     if base_record is None or base_inputs is None or is_under_rules(base_record, unit):
         return None
     manifest = base_inputs.manifest
+    if dict(manifest) == dict(base_record.inputs):  # the same digests after all (a lock that falls
+        return None  # back to its bytes under either rule): nothing was made under other rules
     base_fingerprint = inputs_hash(manifest, base_record.values, base_record.depends)
     is_head_as_recorded = None
     if record is not None and record == base_record:  # untouched since: judged by its own rules
@@ -197,6 +199,9 @@ def _with_taker(
     return dataclasses.replace(finding, taken_by=TakenBy(commit, subject), message=message)
 
 
+VALUES_FROM_LIMIT = 8 << 20  # bytes: a file values are taken from is a settings file, not data
+
+
 def with_values_from(config: Config, unit: Unit, snapshot: Snapshot) -> Unit:
     """The unit with its `values-from` read out of `snapshot`, beside its literal values."""
     if not unit.values_from:
@@ -206,7 +211,9 @@ def with_values_from(config: Config, unit: Unit, snapshot: Snapshot) -> Unit:
         where = f"{config.source}: units.{unit.name}.values-from.{source.name}"
         data = snapshot.read_file(source.file)
         if data is None:
-            raise ConfigError(f"{where}: {source.file} does not exist in {snapshot.label}")
+            raise ConfigError(f"{where}: {source.file} is no file in {snapshot.label}")
+        if len(data) > VALUES_FROM_LIMIT:
+            raise ConfigError(f"{where}: {source.file} is larger than {VALUES_FROM_LIMIT >> 20} MiB")
         try:
             document = (
                 safejson.loads(data.decode("utf-8")) if source.file.endswith(".json") else parse_toml(data)

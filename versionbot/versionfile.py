@@ -84,6 +84,8 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
     revision = obj.get("hash", 1)
     if not _is_int(revision):
         raise InvalidVersionFile('"hash" must be an integer (the hash revision)')
+    if revision < 1:
+        raise InvalidVersionFile(f'"hash" {revision} does not exist; the first hash revision is 1')
     if revision not in HASH_REVISIONS:
         raise FutureFormat(
             f'it has "hash": {revision}, but this versionbot knows hash revision '

@@ -171,4 +171,20 @@ def toml(data: bytes) -> dict[str, Any]:
         parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except (UnicodeDecodeError, RecursionError, ValueError) as error:  # TOMLDecodeError is a ValueError
         raise LockError(f"not TOML: {error}") from None
+    bounded(parsed)
     return parsed
+
+
+MAX_DEPTH = 64  # no lock format nests a tenth of this: deeper is refused, the same way everywhere
+
+
+def bounded(document: Any) -> None:
+    """A lock nested deeper than MAX_DEPTH is no lock (and would read differently by stack depth)."""
+    stack = [(document, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise LockError(f"nested more than {MAX_DEPTH} levels deep")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)

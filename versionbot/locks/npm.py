@@ -3,17 +3,21 @@
 Kept: every installed package (each entry of `packages` but the root project's): its name (the
 entry's `name`, else the last `node_modules/` part of its location), `version`, its location in the
 tree, `resolved`, `integrity`, `link`, `dev`, `optional`, `devOptional`, `peer`, `inBundle`, `os`,
-`cpu`. Dropped: the root entry and the top-level `name`, `version` and `lockfileVersion` (the
-project's own, and the file format), `requires`, and per package `license`, `engines`, `funding`,
-`bin` and its dependency ranges (the tree records what those ranges resolved to).
+`cpu`, `libc`, `hasInstallScript`. Dropped: the root entry and the top-level `name`, `version` and
+`lockfileVersion` (the project's own, and the file format), `requires`, and per package `license`,
+`engines`, `funding`, `bin` and its dependency ranges (the tree records what those ranges resolved
+to).
 """
 
 from __future__ import annotations
 
 from versionbot import safejson
-from versionbot.locks import Locked, LockError, Package, pick
+from versionbot.locks import Locked, LockError, Package, bounded, pick
 
-DETAILS = ("resolved", "integrity", "link", "dev", "optional", "devOptional", "peer", "inBundle", "os", "cpu")
+DETAILS = (
+    *("resolved", "integrity", "link", "dev", "optional", "devOptional", "peer", "inBundle"),
+    *("os", "cpu", "libc", "hasInstallScript"),
+)
 
 
 def read(data: bytes) -> Locked:
@@ -23,6 +27,7 @@ def read(data: bytes) -> Locked:
         raise LockError(f"not JSON: {error}") from None
     if not isinstance(document, dict):
         raise LockError("not a JSON object")
+    bounded(document)
     version = document.get("lockfileVersion")
     if version not in (2, 3):
         raise LockError(f"lockfileVersion {version!r}: only versions 2 and 3 list every installed package")

@@ -1,9 +1,11 @@
 """`poetry.lock`, method `poetry-lock-1`.
 
-Kept: `[metadata]` `python-versions`; per package its name (normalised), version, `optional`,
-`python-versions`, `markers`, `groups`, `files` (file names and hashes), `source`, `dependencies`,
-`extras` and `develop`. Dropped: comments and the generated header, `description`, the lock's
-`lock-version` and `content-hash` (a hash of the manifest, not of what is installed).
+Read: lock-version 2.x (Poetry 1.5 and later); an older file is digested by its bytes. Kept:
+`[metadata]` `python-versions` and the top-level `[extras]`; per package its name (normalised),
+version, `optional`, `python-versions`, `markers`, `groups`, `files` (file names and hashes),
+`source`, `dependencies`, `extras` and `develop`. Dropped: comments and the generated header,
+`description`, the lock's `lock-version` and `content-hash` (a hash of the manifest, not of what is
+installed).
 """
 
 from __future__ import annotations
@@ -28,11 +30,16 @@ def read(data: bytes) -> Locked:
     metadata = document.get("metadata")
     if not isinstance(metadata, dict):
         raise LockError("no [metadata] table: not a poetry lock file")
+    lock_version = str(metadata.get("lock-version", ""))
+    if not lock_version.startswith("2."):
+        # 1.x kept hashes in [metadata.files] and groups as `category`: read by its bytes instead
+        raise LockError(f"lock-version {lock_version or '(none)'}: the method reads lock-version 2.x")
     packages = [
         Package(normalized(table.get("name")), _version(table.get("version")), pick(table, DETAILS))
         for table in tables(document.get("package"), "package")
     ]
-    return Locked(tuple(packages), pick(metadata, ("python-versions",)))
+    settings = pick(metadata, ("python-versions",)) | pick(document, ("extras",))
+    return Locked(tuple(packages), settings)
 
 
 def _version(value: object) -> str | None:

@@ -15,7 +15,15 @@ import re
 from versionbot.locks import Locked, LockError, Package, normalized
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
+_COMMENT_LINE = re.compile(r"^\s*#")  # pip never continues a comment line, whatever it ends with
 _HASH = re.compile(r"--hash[=\s]+(\S+)")
+_ALIASES = {
+    "-i": "--index-url",
+    "-f": "--find-links",
+    "-e": "--editable",
+    "-r": "--requirement",
+    "-c": "--constraint",
+}
 
 
 def read(data: bytes) -> Locked:
@@ -33,15 +41,15 @@ def read(data: bytes) -> Locked:
         if not line:
             continue
         if line.startswith("-"):
-            options.add(" ".join(line.split()))
+            options.add(_option(line))
             continue
         try:
             requirement = Requirement(line)
         except InvalidRequirement as error:
             raise LockError(f"line {number}: {error}") from None
         specifiers = list(requirement.specifier)
-        pinned = len(specifiers) == 1 and specifiers[0].operator in ("==", "===")
-        details: dict[str, object] = {"hashes": hashes}
+        pinned = len(specifiers) == 1 and specifiers[0].operator == "=="
+        details: dict[str, object] = {"hashes": sorted(set(hashes))}
         if not pinned and specifiers:
             details["specifier"] = str(requirement.specifier)
         if requirement.extras:
@@ -55,20 +63,32 @@ def read(data: bytes) -> Locked:
     return Locked(tuple(packages), {"options": sorted(options)} if options else {})
 
 
+def _option(line: str) -> str:
+    """An option line as pip reads it, written one way: `-i URL` is `--index-url URL`, and
+    `--opt=value` is `--opt value`."""
+    words = line.replace("=", " ", 1).split() if line.startswith("--") else line.split()
+    words[0] = _ALIASES.get(words[0], words[0])
+    return " ".join(words)
+
+
 def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Lines with their backslash continuations joined, each with its first line's number."""
+    """Lines with their backslash continuations joined as pip joins them (nothing in between; a
+    comment line ends a continuation and is never continued), each with its first line's number."""
     lines: list[tuple[int, str]] = []
     pending: list[str] = []
     start = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not pending:
             start = number
-        if line.endswith("\\"):
+        if line.endswith("\\") and not _COMMENT_LINE.match(line):
             pending.append(line[:-1])
             continue
+        if _COMMENT_LINE.match(line) and pending:
+            lines.append((start, "".join(pending)))
+            pending, start = [], number
         pending.append(line)
-        lines.append((start, " ".join(pending)))
+        lines.append((start, "".join(pending)))
         pending = []
     if pending:
-        lines.append((start, " ".join(pending)))
+        lines.append((start, "".join(pending)))
     return lines

@@ -1,11 +1,11 @@
 """`uv.lock`, method `uv-lock-1`.
 
-Kept: `requires-python`, `resolution-markers`, `supported-markers`, `conflicts` and `[options]` without
-`exclude-newer`; per package its name (normalised), version, `source`, `resolution-markers`,
-`dependencies`, `optional-dependencies`, `dev-dependencies`, and its `sdist` and `wheels` without
-`upload-time` and `size`. Dropped: the lock's own `version` and `revision`, comments and formatting,
-`[manifest]` and each package's `[package.metadata]` (what the project asked for, not what is
-installed), `exclude-newer` (a resolution time).
+Kept: `requires-python`, `resolution-markers`, `supported-markers`, `required-markers`, `conflicts`
+and `[options]` without `exclude-newer`; per package its name (normalised), version, `source`,
+`resolution-markers`, `dependencies`, `optional-dependencies`, `dev-dependencies`, and its `sdist`
+and `wheels` without `upload-time` and `size`. Dropped: the lock's own `version` and `revision`,
+comments and formatting, `[manifest]` and each package's `[package.metadata]` (what the project
+asked for, not what is installed), `exclude-newer` (a resolution time).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from versionbot.locks import Locked, LockError, Package, normalized, pick, tables, toml
 
-SETTINGS = ("requires-python", "resolution-markers", "supported-markers", "conflicts")
+SETTINGS = ("requires-python", "resolution-markers", "supported-markers", "required-markers", "conflicts")
 DETAILS = ("source", "resolution-markers", "dependencies", "optional-dependencies", "dev-dependencies")
 DROPPED = frozenset({"upload-time", "size"})
 
@@ -27,7 +27,9 @@ def read(data: bytes) -> Locked:
     settings = pick(document, SETTINGS)
     options = document.get("options")
     if isinstance(options, dict):
-        settings["options"] = {key: value for key, value in options.items() if key != "exclude-newer"}
+        kept = {key: value for key, value in options.items() if key != "exclude-newer"}
+        if kept:
+            settings["options"] = kept
     packages = []
     for table in tables(document.get("package"), "package"):
         details = pick(table, DETAILS)
