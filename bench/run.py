@@ -8,6 +8,7 @@ Targets (whole-process timings of the installed CLI, medians):
      <= 1.3x a ten times smaller one
   3. cold full `bump` (no caches, every version file written) <= 2x `sha256sum` of the input files
   4. peak memory of the no-op check < 200 MB; with --huge, a 2,000-unit x 100-file repository too
+  5. `verify --dir` of the repository unpacked from `git archive` <= 1.5x `sha256sum` of its inputs
 """
 
 from __future__ import annotations
@@ -172,6 +173,20 @@ def main() -> int:  # noqa: PLR0915 - one figure after another reads best in one
         print(row("   versionbot check (worktree), no-op, warm", worktree, version))
         limit = "met" if noop.peak_mb < 200 else "NOT met"
         print(f"4. peak memory of the no-op check: {noop.peak_mb:.0f} MB (target < 200 MB: {limit})")
+
+        tree = work / "deployed"  # `git archive HEAD | tar -x`: what `verify` checks, with no git
+        tree.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", "HEAD"], cwd=big, env=ENV, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        tree_sha, verified = measure(
+            Job(["xargs", "-0", "sha256sum"], tree, stdin=listing),
+            Job([*VERSIONBOT, "verify", "--dir", str(tree)], tree),
+            repeat=args.repeat,
+        )
+        print(row(f"sha256sum of the {len(paths)} input files, unpacked", tree_sha))
+        print(row("5. versionbot verify --dir (no git)", verified, tree_sha, 1.5))
 
         commit_version_files(small)
         change_three_units(big, args.units, args.files)

@@ -38,6 +38,7 @@ def test_benchmark_runner_prints_every_figure() -> None:
         "1. versionbot check --head index, no-op, warm",
         "4. peak memory of the no-op check",
         "2. check --base main --head HEAD, full repository",
+        "5. versionbot verify --dir (no git)",
     ):
         assert figure in result.stdout
     assert "x (target <=" in result.stdout
@@ -56,3 +57,17 @@ def test_lock_benchmark_prints_both_methods() -> None:
     for figure in ("no-op check, semantic", "check after one upgrade, semantic"):
         assert figure in result.stdout
     assert "x (target <= 3.0x" in result.stdout
+
+
+@pytest.mark.slow
+def test_history_benchmark_prints_its_figure() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "history.py"), "--commits", "40", "--versions", "5", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "versionbot log app" in result.stdout
+    assert "x (target <= 2.0x" in result.stdout

@@ -3,7 +3,8 @@ that differ between the base record and the head (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from versionbot import locks
 from versionbot.config import Unit
@@ -43,15 +44,50 @@ def explain(
     if have_files_moved or not is_unchanged or base_manifest is not None:
         manifest = base_record.inputs if base_manifest is None else base_manifest
         changes += _file_changes(manifest, head, base, is_eol_checked=have_files_moved)
-    for key in sorted(base_record.values.keys() | unit.values.keys()):
-        before, after = base_record.values.get(key), unit.values.get(key)
-        if before != after:
-            changes.append(Change(kind=ChangeKind.VALUE, key=key, before=before, after=after))
-    for name in sorted(base_record.depends.keys() | depends.keys()):
-        before, after = base_record.depends.get(name), depends.get(name)
-        if before != after:
-            changes.append(Change(kind=ChangeKind.DEPENDS, key=name, before=before, after=after))
+    changes += _value_changes(base_record, unit.values, depends)
     return tuple(changes)
+
+
+def record_changes(
+    before: VersionFile | None, after: VersionFile, packages: Callable[[str], list[Change]] | None = None
+) -> tuple[Change, ...]:
+    """What differs between two records, by their manifests alone (for `log` and `diff`);
+    `packages(path)` lists a modified lock file's package changes, where both sides can be read."""
+    old: Mapping[str, str] = before.inputs if before is not None else {}
+    new = after.inputs
+    added = {path: digest for path, digest in new.items() if path not in old}
+    removed = {path: digest for path, digest in old.items() if path not in new}
+    renamed_from = _pair_renames(added, removed)
+    changes: list[Change] = []
+    for path in sorted(old.keys() | new.keys()):
+        if path in renamed_from:
+            changes.append(Change(kind=ChangeKind.RENAMED, path=path, previous=renamed_from[path]))
+        elif path in added:
+            changes.append(Change(kind=ChangeKind.ADDED, path=path))
+        elif path in removed:
+            if path not in renamed_from.values():
+                changes.append(Change(kind=ChangeKind.REMOVED, path=path))
+        elif old[path] != new[path]:
+            changes.append(Change(kind=ChangeKind.MODIFIED, path=path))
+            changes += packages(path) if packages is not None else []
+    if before is not None:
+        changes += _value_changes(before, after.values, after.depends)
+    return tuple(changes)
+
+
+def _value_changes(
+    before: VersionFile, values: Mapping[str, Any], depends: Mapping[str, int]
+) -> list[Change]:
+    changes = []
+    for key in sorted(before.values.keys() | values.keys()):
+        old, new = before.values.get(key), values.get(key)
+        if old != new:
+            changes.append(Change(kind=ChangeKind.VALUE, key=key, before=old, after=new))
+    for name in sorted(before.depends.keys() | depends.keys()):
+        was, now = before.depends.get(name), depends.get(name)
+        if was != now:
+            changes.append(Change(kind=ChangeKind.DEPENDS, key=name, before=was, after=now))
+    return changes
 
 
 def _file_changes(
@@ -92,6 +128,11 @@ def _package_changes(path: str, base: Inputs, head: Inputs) -> list[Change]:
         old, new = base.locked(path, method), head.locked(path, method)
     except locks.LockError:
         return []
+    return package_entries(path, old, new)
+
+
+def package_entries(path: str, old: locks.Locked, new: locks.Locked) -> list[Change]:
+    """One `package` change per package that differs between two reads of a lock file."""
     return [
         Change(kind=ChangeKind.PACKAGE, path=path, key=c.name, before=c.before, after=c.after, note=c.note)
         for c in locks.package_changes(old, new)

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from versionbot import __version__, escape, hook, merging, render, writer
 from versionbot.config import Config, config_at, find_config, load_config
@@ -21,13 +21,14 @@ from versionbot.directory import DirectorySnapshot
 from versionbot.errors import ConfigError, VersionbotError
 from versionbot.escape import visible
 from versionbot.files import read_regular
-from versionbot.findings import ChangeKind, Plan, Status
+from versionbot.findings import ChangeKind, Plan, Status, UnitVersion
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
 from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
 from versionbot.survey import survey
+from versionbot.timeline import Timeline, parse_at_version, since
 from versionbot.versionfile import VersionFile, is_replaceable
 from versionbot.workspace import Workspace, apply_bump, install_merge_driver, moved_away
 
@@ -103,6 +104,81 @@ def run_status(workspace: Workspace, args: argparse.Namespace) -> int:
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}
     sys.stdout.write(renderer[args.format](states))
     return EXIT_OK if all(state.is_current for state in states) else EXIT_FINDINGS
+
+
+def run_log(workspace: Workspace, args: argparse.Namespace) -> int:
+    """Every version of each unit along REV's first-parent history; `UNIT@VERSION` shows that one
+    version and exits 1 when no commit introduced it."""
+    timeline = Timeline(workspace.repo, args.rev, workspace.config if args.config else None)
+    wanted = args.units or [unit.name for unit in timeline.config.units]
+    shown: list[tuple[str, list[UnitVersion]]] = []
+    missing = []
+    for target in wanted:
+        at_version = parse_at_version(target)
+        if at_version is None:
+            shown.append((target, timeline.versions(target)))
+            continue
+        found = timeline.version(*at_version)
+        if found is None:
+            missing.append(target)
+        shown.append((at_version[0], [found] if found else []))
+    if args.format == "json":
+        sys.stdout.write(render.log_json(timeline.commit, shown))
+    else:
+        sys.stdout.write(render.log_text([found for _, versions in shown for found in versions]))
+    for target in missing:
+        print(
+            visible(f"versionbot: no commit on {args.rev}'s first-parent history introduced {target}"),
+            file=sys.stderr,
+        )
+    return EXIT_FINDINGS if missing else EXIT_OK
+
+
+def run_diff(workspace: Workspace, args: argparse.Namespace) -> int:
+    """The record delta per unit from A to B; A and B are revisions or `UNIT@VERSION`."""
+    names = list(args.units)
+    ends = []
+    for end in (args.a, args.b):
+        at_version = parse_at_version(end)
+        if at_version is None:
+            ends.append(workspace.repo.resolve(end))
+            continue
+        found = Timeline(workspace.repo, "HEAD").version(*at_version)
+        if found is None:
+            raise VersionbotError(
+                f"no commit on HEAD's first-parent history introduced {end}; see `versionbot log`"
+            )
+        ends.append(found.commit)
+        names = names or [at_version[0]]
+    before_commit, after_commit = ends
+    after = Timeline(workspace.repo, after_commit)
+    before = Timeline(workspace.repo, before_commit)
+    deltas = []
+    for name in names or [unit.name for unit in after.config.units]:
+        versions = after.versions(name)
+        new = versions[0].record if versions else None
+        old = next(
+            (found.record for found in versions if _is_ancestor(workspace, found.commit, before_commit)), None
+        )
+        if old is None and any(unit.name == name for unit in before.config.units):
+            old_versions = before.versions(name)
+            old = old_versions[0].record if old_versions else None
+        if new is None or (old is not None and old == new):
+            continue
+        between = [found for found in versions if not _is_ancestor(workspace, found.commit, before_commit)]
+        deltas.append(
+            render.UnitDelta(name, old.version if old else None, new.version, since(between, old, new))
+        )
+    renderer = render.diff_json if args.format == "json" else None
+    if renderer is not None:
+        sys.stdout.write(renderer(before_commit, after_commit, deltas))
+    else:
+        sys.stdout.write(render.diff_text(deltas))
+    return EXIT_OK
+
+
+def _is_ancestor(workspace: Workspace, commit: str, of: str) -> bool:
+    return commit == of or workspace.repo.is_ancestor(commit, of)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -261,6 +337,24 @@ def revision(text: str) -> str:
     return text
 
 
+def _add_history_commands(commands: Any) -> None:
+    """`log` and `diff`: a unit's versions through history."""
+    log = commands.add_parser("log", help="every version of each unit along the first-parent history")
+    log.add_argument("units", nargs="*", metavar="UNIT|UNIT@VERSION", help="default: every unit")
+    log.add_argument("--rev", type=revision, default="HEAD", help="whose history (default: HEAD)")
+    log.add_argument("--format", choices=("text", "json"), default="text")
+    log.set_defaults(handler=run_log)
+
+    diff = commands.add_parser(
+        "diff", help="the record delta per unit between two revisions or UNIT@VERSIONs"
+    )
+    diff.add_argument("a", type=revision, metavar="A", help="a revision, or UNIT@VERSION")
+    diff.add_argument("b", type=revision, metavar="B", help="a revision, or UNIT@VERSION")
+    diff.add_argument("units", nargs="*", metavar="UNIT", help="default: every unit of B")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(handler=run_diff)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="versionbot",
@@ -308,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--rev", type=revision, help="a revision, read with its own configuration")
     status.add_argument("--format", choices=formats, default="text")
     status.set_defaults(handler=run_status)
+
+    _add_history_commands(commands)
 
     verify = commands.add_parser("verify", help="check the version files against a plain directory, no git")
     verify.add_argument("--dir", type=Path, help="the tree to verify (default: the current directory)")

@@ -162,3 +162,18 @@ class UnitState:
     requires: tuple[str, ...] = ()  # the deploy names of its dependencies, as recorded
     values: Mapping[str, Any] = field(default_factory=dict)  # as recorded
     extra: Mapping[str, Any] = field(default_factory=dict)  # the version file's user keys
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitVersion:
+    """One version of a unit in history (`log`): the commit that introduced it, and what changed
+    since the version before."""
+
+    unit: str
+    version: int
+    deploy: str | None
+    commit: str
+    date: str  # the commit's committer date, ISO 8601
+    subject: str
+    record: VersionFile
+    changes: tuple[Change, ...]

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from typing_extensions import assert_never
 
 from versionbot import escape
-from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState, UnitVersion
 
 MARKER = "<!-- versionbot -->"
 
@@ -387,3 +388,71 @@ def export_json(revision: str, states: Sequence[UnitState]) -> str:
         for state in states
     ]
     return json.dumps({"rev": revision, "units": units}, indent=2, ensure_ascii=False) + "\n"
+
+
+# log and diff ----------------------------------------------------------------------------------
+
+
+def log_text(versions: Sequence[UnitVersion]) -> str:
+    """One line per version (newest first): deploy name, commit, date, subject; then its changes."""
+    lines = []
+    for found in versions:
+        deploy = found.deploy or f"{found.unit}@{found.version}"
+        lines.append(f"version {deploy}  {found.commit[:12]}  {found.date[:10]}  {found.subject}")
+        lines.extend(f"    {_change_words(change)}" for change in found.changes)
+    return _text(lines) if lines else "versionbot: no versions\n"
+
+
+def log_json(revision: str, units: Sequence[tuple[str, Sequence[UnitVersion]]]) -> str:
+    report = {
+        "rev": revision,
+        "units": [
+            {"unit": name, "versions": [_version_json(found) for found in versions]}
+            for name, versions in units
+        ],
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def _version_json(found: UnitVersion) -> dict[str, Any]:
+    return {
+        "version": found.version,
+        "deploy": found.deploy,
+        "commit": found.commit,
+        "date": found.date,
+        "subject": found.subject,
+        "changes": [change.to_json() for change in found.changes],
+    }
+
+
+@dataclass(frozen=True)
+class UnitDelta:
+    """A unit's records at two revisions compared (`diff`), each change with the version it came in."""
+
+    unit: str
+    before: int | None
+    after: int | None
+    changes: Sequence[tuple[Change, int]]
+
+
+def diff_text(deltas: Sequence[UnitDelta]) -> str:
+    lines = []
+    for delta in deltas:
+        before = "(none)" if delta.before is None else str(delta.before)
+        after = "(none)" if delta.after is None else str(delta.after)
+        lines.append(f"unit {delta.unit} {before} -> {after}")
+        lines.extend(f"    {_change_words(change)} (in {version})" for change, version in delta.changes)
+    return _text(lines) if lines else "versionbot: no unit differs\n"
+
+
+def diff_json(before: str, after: str, deltas: Sequence[UnitDelta]) -> str:
+    units = [
+        {
+            "unit": delta.unit,
+            "from": delta.before,
+            "to": delta.after,
+            "changes": [change.to_json() | {"version": version} for change, version in delta.changes],
+        }
+        for delta in deltas
+    ]
+    return json.dumps({"from": before, "to": after, "units": units}, indent=2, ensure_ascii=False) + "\n"

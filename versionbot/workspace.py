@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +73,7 @@ class Workspace:
     def judge(self, base: Snapshot | None, head: Snapshot, choice: BaseChoice | None = None) -> Plan:
         """The plan for `head` against `base`, with what earlier runs learnt, on two cores; `choice`
         says where the base came from, for the report."""
-        history = GitHistory(self.repo, base.label) if base is not None else None
+        history = GitHistory(self.repo, base.label, self.config.version_files) if base is not None else None
         with self.repo.memory() as memory:
             plan = make_plan(self.config, base, head, Digests(map_batch=map_halves), memory, history=history)
         if choice is None:
@@ -142,12 +142,17 @@ class Workspace:
 
 
 class GitHistory:
-    """The base commit's past (lineage.BaseHistory), read from git only when a unit asks."""
+    """The base commit's past (lineage.BaseHistory), read from git only when a unit asks.
 
-    def __init__(self, repo: Repository, base: str) -> None:
+    Which version files the base's history ever held is asked once, of all of them together: a
+    bump that creates five hundred new version files must not ask git five hundred times."""
+
+    def __init__(self, repo: Repository, base: str, version_files: Iterable[str]) -> None:
         self._repo = repo
         self._base = base
+        self._version_files = frozenset(version_files)
         self._config: list[Config | None] = []
+        self._touched: frozenset[str] | None = None
 
     def config(self) -> Config | None:
         if not self._config:
@@ -158,6 +163,12 @@ class GitHistory:
         return self._config[0]
 
     def earlier(self, path: str) -> Iterator[Snapshot]:
+        if self._touched is None:
+            base_config = self.config()
+            known = self._version_files | (base_config.version_files if base_config else frozenset())
+            self._touched = self._repo.touched(self._base, sorted(known | {path}))
+        if path not in self._touched:
+            return
         for commit, _ in self._repo.changes_to(self._base, path, LOOK_BACK + 1):
             if commit != self._base:
                 yield self._repo.commit_snapshot(commit)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,26 @@ SHALLOW_FIX = (
     "this is a shallow clone without that history; fetch it (`git fetch --unshallow`, "
     "or `fetch-depth: 0` with actions/checkout)"
 )
+
+
+_RAW = re.compile(rb":[0-7]+ [0-7]+ (?P<old>[0-9a-f]+) (?P<new>[0-9a-f]+) [A-Z][0-9]*\0(?P<path>[^\0]*)\0")
+
+
+def _blob_id(raw: bytes) -> str | None:
+    text = raw.decode()
+    return None if set(text) == {"0"} else text
+
+
+@dataclass(frozen=True)
+class PathChange:
+    """A commit that changed some paths: its first parent, committer date and subject, and each
+    path's blob before and after (None: absent)."""
+
+    commit: str
+    parent: str | None
+    date: str
+    subject: str
+    blobs: Mapping[str, tuple[str | None, str | None]]
 
 
 class Repository:
@@ -78,6 +100,13 @@ class Repository:
                 raise GitError(f"cannot find where {commit[:12]} left {revision!r}: {SHALLOW_FIX}")
             raise GitError(f"{revision!r} and {commit[:12]} share no history; pass another --base")
         return str(oid)
+
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """Whether `ancestor` is reachable from `commit`."""
+        try:
+            return bool(self._repo.descendant_of(commit, ancestor))
+        except (KeyError, ValueError, pygit2.GitError):
+            return False
 
     def upstream(self) -> str | None:
         """The current branch's upstream (like `@{upstream}`) when it is another branch.
@@ -276,6 +305,54 @@ class Repository:
             if is_commit_id(commit_id):
                 found.append((commit_id, subject))
         return found
+
+    def path_log(self, commit: str, *paths: str) -> list[PathChange]:
+        """The commits on `commit`'s first-parent history (itself included) that changed any of
+        `paths`, newest first, each with the blob ids those paths had before and after it (from one
+        `git log --raw`: no tree is read)."""
+        output = self._git(
+            "--literal-pathspecs",
+            *("log", "--first-parent", "-z", "--raw", "--no-abbrev", "--no-renames"),
+            *("--format=%x1e%H%x1f%P%x1f%cI%x1f%s", commit, "--", *paths),
+        )
+        found = []
+        for chunk in (output or b"").split(b"\x1e")[1:]:
+            header, _, raw = chunk.partition(b"\0")
+            fields = header.decode("utf-8", "replace").split("\x1f", 3)
+            if len(fields) != 4 or not is_commit_id(fields[0]):
+                continue
+            blobs = {
+                os.fsdecode(match["path"]): (_blob_id(match["old"]), _blob_id(match["new"]))
+                for match in _RAW.finditer(raw)
+            }
+            parents = fields[1].split()
+            found.append(PathChange(fields[0], parents[0] if parents else None, fields[2], fields[3], blobs))
+        return found
+
+    def touched(self, commit: str, paths: list[str]) -> frozenset[str]:
+        """Which of `paths` any commit on `commit`'s first-parent history changed (one `git log`);
+        all of them where git cannot tell, so that nothing is skipped."""
+        output = self._git(
+            "--literal-pathspecs",
+            *(
+                "log",
+                "--first-parent",
+                "--format=",
+                "--name-only",
+                "-z",
+                "--no-renames",
+                commit,
+                "--",
+                *paths,
+            ),
+        )
+        if output is None:
+            return frozenset(paths)
+        return frozenset(os.fsdecode(name) for name in output.replace(b"\n", b"\0").split(b"\0") if name)
+
+    def blob(self, oid: str) -> bytes:
+        """A blob's raw content (asked of git where a partial clone lacks it)."""
+        return self._trees.read(oid, oid[:12])
 
     def shallow_boundary(self) -> frozenset[str]:
         """The commits a shallow clone has without their parents: git log shows them adding every
