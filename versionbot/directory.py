@@ -25,6 +25,7 @@ class DirectorySnapshot:
 
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._prefix = os.path.join(str(root), "")  # paths are joined as strings: many are read
         self.label = str(root)
         self._kinds: dict[str, EntryKind] = {}
         self._special: dict[str, str] = {}
@@ -73,7 +74,7 @@ class DirectorySnapshot:
         entry = self.entry(path)
         if entry is None or entry.kind is not EntryKind.FILE:
             return None
-        return read_regular(str(self._root / path))
+        return read_regular(self._prefix + path)
 
     def read(self, entry: Entry) -> Iterable[bytes]:
         if entry.kind is EntryKind.LINK:
@@ -83,4 +84,4 @@ class DirectorySnapshot:
     def read_checked_out(self, entry: Entry) -> bytes | None:
         """The file read where it lies (with no git, that is all there is); uses no git library, so
         a forked process may call it."""
-        return read_regular(str(self._root / entry.path)) if entry.kind is EntryKind.FILE else None
+        return read_regular(self._prefix + entry.path) if entry.kind is EntryKind.FILE else None

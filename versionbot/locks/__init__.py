@@ -13,10 +13,10 @@ import fnmatch
 import hashlib
 import importlib
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 
@@ -68,13 +68,22 @@ _FORMATS = (
 METHODS = frozenset(method for _, method, _ in _FORMATS)
 
 
+# One pattern for every format's file names, a named group per format: `method_for` runs for every
+# input of every record summarised, so it is one match, not a loop of fnmatch calls.
+_NAMES = re.compile(
+    "|".join(
+        f"(?P<f{index}>{'|'.join(fnmatch.translate(pattern) for pattern in patterns)})"
+        for index, (patterns, _, _) in enumerate(_FORMATS)
+    )
+)
+
+
 def method_for(path: str) -> str | None:
     """The semantic method for a file, by its name; None when it is no lock file versionbot reads."""
-    name = PurePosixPath(path).name
-    for patterns, method, _ in _FORMATS:
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
-            return method
-    return None
+    match = _NAMES.match(path.rpartition("/")[2])
+    if match is None or match.lastgroup is None:
+        return None
+    return _FORMATS[int(match.lastgroup[1:])][1]
 
 
 def read(method: str, data: bytes) -> Locked:
