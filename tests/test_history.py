@@ -107,3 +107,77 @@ def test_diff_says_in_which_version_each_change_came(bumped: GitRepo, run: Run) 
     assert fw["changes"] == [
         {"kind": "added", "path": "req/fw/extra.toml", "version": 2}
     ]  # changed and back: none
+
+
+def move(repo: GitRepo, old: str, new: str) -> None:
+    (repo.path / new).parent.mkdir(parents=True, exist_ok=True)
+    repo.git("mv", old, new)
+    repo.write("versionbot.toml", repo.read("versionbot.toml").replace(f'"{old}"', f'"{new}"'))
+
+
+def test_a_version_file_moved_away_and_back_keeps_every_version(bumped: GitRepo, run: Run) -> None:
+    four_versions(bumped, run)
+    move(bumped, FW, "meta/fw.json")
+    bumped.commit("fw's version file moved")
+    for version in (5, 6):
+        bumped.write(FW_LOCK, f"numpy {version}\n")
+        assert run(bumped, "bump").code == 0
+        bumped.commit(f"fw {version}")
+    move(bumped, "meta/fw.json", FW)
+    bumped.commit("and back")
+    versions = log(run, bumped, "fw")["units"][0]["versions"]
+    assert [v["version"] for v in versions] == [6, 5, 4, 3, 2, 1]
+    assert run(bumped, "log", "fw@6").code == 0
+
+
+def test_diff_compares_the_records_at_both_ends(bumped: GitRepo, run: Run) -> None:
+    made = four_versions(bumped, run)
+    back = json.loads(run(bumped, "diff", "HEAD", made[0], "--format", "json").out)["units"]
+    assert [(u["unit"], u["from"], u["to"]) for u in back] == [("app", 4, 2), ("fw", 4, 2)]  # A after B
+    bumped.branch("side", made[1])
+    bumped.write("req/fw/extra.toml", "side\n")
+    assert run(bumped, "bump", "--base", "HEAD").code == 0
+    side = bumped.commit("side: fw 4 of its own")
+    divergent = json.loads(run(bumped, "diff", "main", side, "--format", "json").out)["units"]
+    fw = next(u for u in divergent if u["unit"] == "fw")
+    assert (fw["from"], fw["to"]) == (4, 4)  # the records at both ends, whatever their histories
+    assert {"kind": "added", "path": "req/fw/extra.toml", "version": 4} in fw["changes"]
+
+
+def test_diff_across_a_rename(bumped: GitRepo, run: Run) -> None:
+    four_versions(bumped, run)
+    config = bumped.read("versionbot.toml").replace("[units.fw]", '[units.framework]\nrenamed-from = "fw"')
+    bumped.write("versionbot.toml", config.replace('depends-on = ["fw"]', 'depends-on = ["framework"]'))
+    assert run(bumped, "bump").code == 0
+    bumped.commit("fw is framework now")
+    bumped.write(FW_LOCK, "numpy 3\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("framework 5")
+    result = run(bumped, "diff", "framework@2", "framework@5", "--format", "json")
+    assert result.code == 0, result.err
+    assert [(u["unit"], u["from"], u["to"]) for u in json.loads(result.out)["units"]] == [("framework", 2, 5)]
+
+
+def test_a_version_after_a_deleted_file_is_told_against_the_last_readable_record(
+    bumped: GitRepo, run: Run
+) -> None:
+    four_versions(bumped, run)
+    (bumped.path / FW).unlink()
+    bumped.commit("fw's version file deleted by mistake")
+    bumped.write(FW_LOCK, "numpy 3\n")
+    assert run(bumped, "bump").code == 0
+    bumped.commit("fw 5")
+    newest = log(run, bumped, "fw")["units"][0]["versions"][0]
+    assert newest["version"] == 5
+    assert newest["changes"][0] == {"kind": "modified", "path": FW_LOCK}  # not every input `added`
+
+
+def test_log_in_a_shallow_clone_says_so(bumped: GitRepo, run: Run, tmp_path: Any) -> None:
+    four_versions(bumped, run)
+    clone = GitRepo.__new__(GitRepo)
+    clone.path = tmp_path / "shallow"
+    bumped.git("clone", "-q", "--depth", "2", f"file://{bumped.path}", str(clone.path))
+    result = run(clone, "log", "fw")
+    assert result.code == 2
+    assert "shallow clone" in result.err
+    assert "git fetch --unshallow" in result.err

@@ -25,6 +25,7 @@ from versionbot.findings import ChangeKind, Plan, Status, UnitVersion
 from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
+from versionbot.records import unit_names
 from versionbot.schemes import INTEGER, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
 from versionbot.survey import survey
@@ -136,7 +137,7 @@ def run_log(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def run_diff(workspace: Workspace, args: argparse.Namespace) -> int:
     """The record delta per unit from A to B; A and B are revisions or `UNIT@VERSION`."""
-    names = list(args.units)
+    wanted = set(args.units)
     ends = []
     for end in (args.a, args.b):
         at_version = parse_at_version(end)
@@ -149,36 +150,43 @@ def run_diff(workspace: Workspace, args: argparse.Namespace) -> int:
                 f"no commit on HEAD's first-parent history introduced {end}; see `versionbot log`"
             )
         ends.append(found.commit)
-        names = names or [at_version[0]]
+        wanted.add(at_version[0])
     before_commit, after_commit = ends
-    after = Timeline(workspace.repo, after_commit)
-    before = Timeline(workspace.repo, before_commit)
+    after, before = Timeline(workspace.repo, after_commit), Timeline(workspace.repo, before_commit)
+    # a unit asked for by today's name also goes by the name it had (renamed-from)
+    wanted |= {
+        unit.renamed_from for unit in workspace.config.units if unit.name in wanted and unit.renamed_from
+    }
+    between = set(workspace.repo.first_parents_between(before_commit, after_commit))
     deltas = []
-    for name in names or [unit.name for unit in after.config.units]:
-        versions = after.versions(name)
-        new = versions[0].record if versions else None
-        old = next(
-            (found.record for found in versions if _is_ancestor(workspace, found.commit, before_commit)), None
+    seen: set[str] = set()
+    for unit in after.config.units:
+        names = unit_names(unit)
+        if wanted and not wanted & set(names):
+            continue
+        seen.update(names)
+        found_after, found_before = (
+            after.record_at(after_commit, names),
+            before.record_at(before_commit, names),
         )
-        if old is None and any(unit.name == name for unit in before.config.units):
-            old_versions = before.versions(name)
-            old = old_versions[0].record if old_versions else None
+        new = found_after[1] if found_after else None
+        old = found_before[1] if found_before else None
         if new is None or (old is not None and old == new):
             continue
-        between = [found for found in versions if not _is_ancestor(workspace, found.commit, before_commit)]
-        deltas.append(
-            render.UnitDelta(name, old.version if old else None, new.version, since(between, old, new))
-        )
-    renderer = render.diff_json if args.format == "json" else None
-    if renderer is not None:
-        sys.stdout.write(renderer(before_commit, after_commit, deltas))
+        versions = [found for found in after.versions(unit.name) if found.commit in between]
+        changes = since(versions, old, new)
+        deltas.append(render.UnitDelta(unit.name, old.version if old else None, new.version, changes))
+    for unit in before.config.units:  # units removed between A and B
+        if unit.name in seen or (wanted and unit.name not in wanted):
+            continue
+        found_before = before.record_at(before_commit, (unit.name,))
+        if found_before and found_before[1] is not None:
+            deltas.append(render.UnitDelta(unit.name, found_before[1].version, None, ()))
+    if args.format == "json":
+        sys.stdout.write(render.diff_json(before_commit, after_commit, deltas))
     else:
         sys.stdout.write(render.diff_text(deltas))
     return EXIT_OK
-
-
-def _is_ancestor(workspace: Workspace, commit: str, of: str) -> bool:
-    return commit == of or workspace.repo.is_ancestor(commit, of)
 
 
 def run_verify(args: argparse.Namespace) -> int:

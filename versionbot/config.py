@@ -15,6 +15,7 @@ from typing import Any
 
 from versionbot.attributes import folders_above
 from versionbot.errors import ConfigError
+from versionbot.escape import visible
 from versionbot.locks import method_for
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import SCHEMES
@@ -324,12 +325,16 @@ def _deploy_name(value: Any, key: str, fail: Fail) -> str:
         parts = list(string.Formatter().parse(value))
     except ValueError as error:
         raise fail(key, f"{value!r} is no template: {error} (write `{{{{` and `}}}}` for braces)") from None
+    known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
     for _, field, spec, conversion in parts:
-        if field is not None and (field not in PLACEHOLDERS or spec or conversion):
-            known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        if field is not None and field not in PLACEHOLDERS:
             raise fail(key, f"unknown placeholder {{{field}}} in {value!r}; known: {known}")
-    if "{version}" not in value:
+        if spec or conversion:
+            raise fail(key, f"{{{field}}} in {value!r} takes no `!` conversion or `:` format; write {known}")
+    if "version" not in {field for _, field, _, _ in parts}:
         raise fail(key, f"{value!r} must hold {{version}}: a deploy name names one version")
+    if not visible(value) == value:
+        raise fail(key, f"{visible(value)!r} holds a control character; a deploy name is one line")
     return value
 
 

@@ -440,7 +440,8 @@ def diff_text(deltas: Sequence[UnitDelta]) -> str:
     for delta in deltas:
         before = "(none)" if delta.before is None else str(delta.before)
         after = "(none)" if delta.after is None else str(delta.after)
-        lines.append(f"unit {delta.unit} {before} -> {after}")
+        removed = " (removed)" if delta.after is None else ""
+        lines.append(f"unit {delta.unit} {before} -> {after}{removed}")
         lines.extend(f"    {_change_words(change)} (in {version})" for change, version in delta.changes)
     return _text(lines) if lines else "versionbot: no unit differs\n"
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from versionbot import __version__, locks
 from versionbot.changes import package_entries, record_changes
 from versionbot.config import Config, config_at
-from versionbot.errors import VersionbotError
+from versionbot.errors import GitError, VersionbotError
 from versionbot.findings import Change, ChangeKind, UnitVersion
 from versionbot.git import Repository
 from versionbot.git.repository import PathChange
@@ -49,32 +49,28 @@ class Timeline:
         made: list[tuple[PathChange, VersionFile, VersionFile | None, str | None]] = []
         # One `git log --raw` per stretch of history: the version file with the folders its
         # inputs lie in, so the lock files' blobs come along (and package changes cost no more git).
+        # A stretch ends where the file was added at this path while the parent's configuration
+        # kept it at another: the walk goes on there, from the parent.
         roots = sorted({pattern.scan_root for pattern in unit.inputs})
         history: list[PathChange] = []
         path, names, start = unit.version_file, unit_names(unit), self.commit
-        while True:
+        boundary = self._repo.shallow_boundary()
+        while start is not None:
             logged = (
                 self._repo.path_log(start, path, *roots) if "" not in roots else self._repo.path_log(start)
             )
+            stretch, moved_from = self._stretch(logged, path, names)
             history += logged
-            commits = [change for change in logged if path in change.blobs]
-            for index, change in enumerate(commits):
-                old, new = change.blobs[path]
-                record = self._parse(new, names)
-                if record is None:
-                    continue
-                previous = self._parse(old, names)
-                before = commits[index + 1].commit if index + 1 < len(commits) else change.parent
-                if previous is None and old is None and change.parent:  # added here: moved?
-                    previous, before = self._moved_from(change.parent, names), change.parent
-                if previous is not None and previous.version == record.version:
-                    continue  # hashes refreshed, a move, a rename: no new version
-                made.append((change, record, previous, before))
-            oldest = commits[-1] if commits else None
-            former = self._former(oldest.parent, names) if oldest and oldest.parent else None
-            if oldest is None or oldest.parent is None or former is None or former[0] == path:
+            made += stretch
+            cut = [change.commit for change in logged if change.commit in boundary]
+            if cut:
+                raise GitError(
+                    f"the history of {name} is cut at {cut[0][:12]}: this is a shallow clone; fetch the "
+                    "rest (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)"
+                )
+            if moved_from is None:
                 break
-            path, names, start = former[0], (*names, former[1]), oldest.parent
+            path, names, start = moved_from
         locks_at = _LockHistory(self._repo, history)
         return [
             UnitVersion(
@@ -90,9 +86,57 @@ class Timeline:
             for change, record, previous, before in made
         ]
 
+    def _stretch(
+        self, logged: Sequence[PathChange], path: str, names: tuple[str, ...]
+    ) -> tuple[
+        list[tuple[PathChange, VersionFile, VersionFile | None, str | None]],
+        tuple[str, tuple[str, ...], str] | None,
+    ]:
+        """The versions introduced at `path` in one log (read oldest first, so that a version after
+        a broken or deleted file is told against the last readable record), and where the walk goes
+        on: the former path, names and commit where the file was moved to `path`."""
+        commits = [change for change in logged if path in change.blobs]
+        cut = len(commits)
+        moved_from: tuple[str, tuple[str, ...], str] | None = None
+        for index, change in enumerate(commits):  # newest first: find where this stretch began
+            old, _ = change.blobs[path]
+            if old is None and change.parent is not None:
+                former = self._former(change.parent, names)
+                if former is not None and former[0] != path:
+                    cut, moved_from = index + 1, (former[0], (*names, former[1]), change.parent)
+                    break
+        made: list[tuple[PathChange, VersionFile, VersionFile | None, str | None]] = []
+        last: VersionFile | None = None
+        last_commit: str | None = None
+        for change in reversed(commits[:cut]):
+            old, new = change.blobs[path]
+            record = self._parse(new, names)
+            if record is None:
+                continue
+            previous = self._parse(old, names) or last
+            before = last_commit or change.parent
+            if previous is None and moved_from is not None and change is commits[cut - 1]:
+                previous, before = self._moved_from(moved_from[2], names), moved_from[2]
+            if previous is None or previous.version != record.version:  # else: hashes refreshed
+                made.append((change, record, previous, before))
+            last, last_commit = record, change.commit
+        made.reverse()
+        return made, moved_from
+
+    def record_at(self, commit: str, names: Sequence[str]) -> tuple[str, VersionFile | None] | None:
+        """A unit's record at a commit, found by that commit's own configuration under any of
+        `names`: the unit's name there and its record (None: unreadable or absent)."""
+        former = self._former(commit, names)
+        if former is None:
+            return None
+        return former[1], self._record(commit, former[0], (*names, former[1]))
+
     def version(self, name: str, number: int) -> UnitVersion | None:
         """The one version of a unit, `app@5`: the commit that introduced it."""
         return next((found for found in self.versions(name) if found.version == number), None)
+
+    def _record(self, commit: str, path: str, names: Sequence[str]) -> VersionFile | None:
+        return read_record(self._repo.commit_snapshot(commit), path, tuple(names)).record
 
     def _parse(self, blob: str | None, names: Sequence[str]) -> VersionFile | None:
         if blob is None:

@@ -101,13 +101,6 @@ class Repository:
             raise GitError(f"{revision!r} and {commit[:12]} share no history; pass another --base")
         return str(oid)
 
-    def is_ancestor(self, ancestor: str, commit: str) -> bool:
-        """Whether `ancestor` is reachable from `commit`."""
-        try:
-            return bool(self._repo.descendant_of(commit, ancestor))
-        except (KeyError, ValueError, pygit2.GitError):
-            return False
-
     def upstream(self) -> str | None:
         """The current branch's upstream (like `@{upstream}`) when it is another branch.
 
@@ -328,6 +321,12 @@ class Repository:
             parents = fields[1].split()
             found.append(PathChange(fields[0], parents[0] if parents else None, fields[2], fields[3], blobs))
         return found
+
+    def first_parents_between(self, start: str, end: str) -> list[str]:
+        """The commits of `end`'s first-parent line that `start` does not have (`git rev-list
+        --first-parent START..END`), newest first."""
+        output = self._git("rev-list", "--first-parent", f"{start}..{end}") or b""
+        return output.decode().split()
 
     def touched(self, commit: str, paths: list[str]) -> frozenset[str]:
         """Which of `paths` any commit on `commit`'s first-parent history changed (one `git log`);
