@@ -62,4 +62,32 @@ def test_a_missing_file_and_a_missing_version_file(bumped: GitRepo, tmp_path: Pa
 
 def test_not_a_directory_is_a_clear_error(tmp_path: Path, capsys: object) -> None:
     assert verify(tmp_path / "nowhere") == 2
-    assert "no such directory" in capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "nowhere does not exist" in capsys.readouterr().err  # type: ignore[attr-defined]
+    (tmp_path / "a-file").write_text("")
+    assert verify(tmp_path / "a-file") == 2
+    assert "a-file is not a directory" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def test_a_pipe_among_one_units_inputs_is_that_units_finding(
+    bumped: GitRepo, tmp_path: Path, capsys: object
+) -> None:
+    import os
+
+    target = unpacked(bumped, tmp_path / "deployed")
+    os.mkfifo(target / "req/fw/stuck.toml")
+    assert verify(target, "--format", "json") == 1
+    units = {u["unit"]: u for u in json.loads(capsys.readouterr().out)["units"]}  # type: ignore[attr-defined]
+    assert "req/fw/stuck.toml is a named pipe" in units["fw"]["problem"]
+    assert units["app"]["is_current"] is True
+
+
+def test_a_version_file_that_is_a_link_is_named_as_one(
+    bumped: GitRepo, tmp_path: Path, capsys: object
+) -> None:
+    target = unpacked(bumped, tmp_path / "deployed")
+    (target / "req/fw/version.json").unlink()
+    (target / "req/fw/version.json").symlink_to("/etc/hostname")
+    assert verify(target) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "req/fw/version.json: it is a link, not a file" in out
+    assert "run `versionbot bump`" not in out  # a deployed tree is not bumped

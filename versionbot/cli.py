@@ -194,7 +194,8 @@ def run_verify(args: argparse.Namespace) -> int:
     matches, 1 naming each unit and file that does not."""
     root = (args.dir or Path.cwd()).absolute()
     if not root.is_dir():
-        raise VersionbotError(f"{root}: no such directory; pass --dir with the tree to verify")
+        what = "is not a directory" if root.exists() else "does not exist"
+        raise VersionbotError(f"{root} {what}; pass --dir with the tree to verify")
     config = load_config(find_config(root, args.config), __version__)
     states = survey(config, DirectorySnapshot(root), Digests(map_batch=map_halves), is_deployed=True)
     renderer = {"text": render.status_text, "json": render.status_json, "markdown": render.status_markdown}

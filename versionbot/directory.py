@@ -29,7 +29,13 @@ class DirectorySnapshot:
         self.label = str(root)
         self._kinds: dict[str, EntryKind] = {}
         self._special: dict[str, str] = {}
-        for folder, folders, files in os.walk(root, followlinks=False):
+        self._unreadable: list[str] = []  # folders that could not be listed: what they hold is unknown
+
+        def unreadable(error: OSError) -> None:
+            shown = os.path.relpath(error.filename, root) if error.filename else str(root)
+            self._unreadable.append(shown.replace(os.sep, "/"))
+
+        for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
             folders[:] = [name for name in folders if name != ".git"]
             relative = os.path.relpath(folder, root)
             prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
@@ -48,6 +54,16 @@ class DirectorySnapshot:
             self._special[path] = _SPECIAL.get(stat.S_IFMT(mode), "a device")
 
     def paths_under(self, directory: str) -> Sequence[str]:
+        for folder in self._unreadable:
+            if (
+                not directory
+                or folder == directory
+                or folder.startswith(directory + "/")
+                or directory.startswith(folder + "/")
+            ):
+                raise VersionbotError(
+                    f"{visible(folder)} in {visible(self.label)} cannot be read: what it holds is unknown"
+                )
         if not directory:
             return self._paths
         start = bisect.bisect_left(self._paths, directory)

@@ -42,6 +42,9 @@ def read_record(snapshot: Snapshot, path: str, names: tuple[str, ...]) -> Record
     if data is None:
         if path in snapshot.unmerged:
             return Recorded(None, "it is in conflict (the merge left both sides' versions)")
+        entry = snapshot.entry(path)
+        if entry is not None:  # a link or a submodule where the file should be
+            return Recorded(None, f"it is a {entry.kind.value}, not a file", is_foreign=True)
         if snapshot.paths_under(path):
             return Recorded(None, "it is a folder, not a file", is_foreign=True)
         return Recorded(None, None)

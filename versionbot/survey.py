@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from versionbot.cache import Memory, fingerprint, is_vouched_for
-from versionbot.config import Config
+from versionbot.config import Config, Unit
+from versionbot.errors import VersionbotError
 from versionbot.findings import UnitState
 from versionbot.hashing import Digests, inputs_hash
 from versionbot.inputs import Inputs
@@ -44,33 +45,36 @@ def survey(
                     with_values_from(config, unit, snapshot), snapshot, digests, config
                 )
                 if not is_vouched_for(inputs, found.record, file_id, verified):
-                    unvouched.extend(inputs.entries.values())
+                    try:
+                        unvouched.extend(inputs.entries.values())
+                    except VersionbotError:
+                        if not is_deployed:
+                            raise  # else: told as this unit's finding below
         digests.prefetch(snapshot, unvouched)
     states: list[UnitState] = []
     for unit in config.units:
         (found, file_id) = recorded[unit.name]
         record, problem = found.record, found.problem
         if record is None and problem is None:
-            problem = f"{unit.version_file} does not exist; run `versionbot bump`"
+            problem = f"{unit.version_file} does not exist" + (
+                "" if is_deployed else "; run `versionbot bump`"
+            )
         elif record is not None and digests is not None:
-            inputs = inputs_of[unit.name]
-            resolved = inputs.unit
-            depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
-            own: Mapping[str, str] | None = None
-            if is_under_rules(record, resolved):
-                current = fingerprint(
-                    inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
+            try:
+                problem = _problem(
+                    config,
+                    unit,
+                    record=record,
+                    inputs=inputs_of[unit.name],
+                    file_id=file_id,
+                    recorded=recorded,
+                    verified=verified,
+                    is_deployed=is_deployed,
                 )
-            else:  # a record is read by its own rules
-                own = inputs.under(own_rules(record, resolved))
-                current = inputs_hash(own, resolved.values, depends)
-            if not is_deployed:
-                refuse_unmatched(config, inputs)
-            if current != record.inputs_hash:
-                differs = _differing(
-                    record, inputs.manifest if own is None else own, resolved.values, depends
-                )
-                problem = f"the recorded hashes do not match the inputs ({differs}); run `versionbot bump`"
+            except VersionbotError as error:
+                if not is_deployed:
+                    raise
+                problem = str(error)  # a tree someone deployed: one unit's unreadable file is its finding
         version = record.version if record else None
         requires = [
             config.unit(name).deploy(_recorded_version(recorded[name][0]) or None) for name in unit.depends_on
@@ -90,6 +94,37 @@ def survey(
             )
         )
     return tuple(states)
+
+
+def _problem(
+    config: Config,
+    unit: Unit,
+    *,
+    record: VersionFile,
+    inputs: Inputs,
+    file_id: str | None,
+    recorded: Mapping[str, tuple[Recorded, str | None]],
+    verified: set[str],
+    is_deployed: bool,
+) -> str | None:
+    """Why a unit's record is not current in the snapshot, or None."""
+    resolved = inputs.unit
+    depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
+    own: Mapping[str, str] | None = None
+    if is_under_rules(record, resolved):
+        current = fingerprint(
+            inputs=inputs, record=record, file_id=file_id, depends=depends, verified=verified
+        )
+    else:  # a record is read by its own rules
+        own = inputs.under(own_rules(record, resolved))
+        current = inputs_hash(own, resolved.values, depends)
+    if not is_deployed:
+        refuse_unmatched(config, inputs)
+    if current == record.inputs_hash:
+        return None
+    differs = _differing(record, inputs.manifest if own is None else own, resolved.values, depends)
+    fix = "" if is_deployed else "; run `versionbot bump`"
+    return f"the recorded hashes do not match the inputs ({differs}){fix}"
 
 
 def _differing(
