@@ -135,7 +135,7 @@ inputs = ["e/"]
         ('bse = "main"\n' + MINIMAL_UNIT, ["bse: unknown key", "did you mean 'base'"]),
         (
             "zzzz = 1\n" + MINIMAL_UNIT,
-            ["zzzz: unknown key; known keys: requires, base, scheme, lock-hashing, deploy-name, units"],
+            ["zzzz: unknown key; known keys: requires, base, scheme, level, lock-hashing, deploy-name, "],
         ),
         (MINIMAL_UNIT + 'version_file = "x"\n', ["units.app.version_file: unknown key", "'version-file'"]),
         ('lock-hashing = "smart"\n' + MINIMAL_UNIT, ["lock-hashing: must be one of 'bytes', 'semantic'"]),
@@ -256,7 +256,10 @@ inputs = ["e/"]
         (MINIMAL_UNIT + 'values = { l = [1, "a", 2.0] }\n', ["units.app.values.l[2]:", "float"]),
         (MINIMAL_UNIT + "values = { l = [{ x = [0.1] }] }\n", ["units.app.values.l[0].x[0]:", "float"]),
         # schemes
-        ('scheme = "semver"\n' + MINIMAL_UNIT, ["scheme:", "unknown scheme 'semver'", "known: integer"]),
+        (
+            'scheme = "calver"\n' + MINIMAL_UNIT,
+            ["scheme:", "unknown scheme 'calver'", "known: integer, semver"],
+        ),
         (MINIMAL_UNIT + 'scheme = "calver"\n', ["units.app.scheme:", "unknown scheme 'calver'", "integer"]),
         (MINIMAL_UNIT + "scheme = 1\n", ["units.app.scheme:", "unknown scheme"]),
         ("scheme = []\n" + MINIMAL_UNIT, ["scheme:", "unknown scheme"]),

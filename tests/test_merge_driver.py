@@ -266,3 +266,19 @@ def test_a_file_that_is_no_version_file_gets_gits_own_conflict(bumped: GitRepo, 
     assert "<<<<<<< ours" in merged
     assert "1.1.0" in merged
     assert "2.0.0" in merged
+
+
+def test_semver_sides_merge_by_the_semver_rule() -> None:
+    from versionbot.schemes import SEMVER
+
+    def semver(version: str, inputs: dict[str, str]) -> bytes:
+        return dumps(VersionFile(unit="lib", version=version, inputs=inputs, inputs_hash=inputs_hash(inputs)))
+
+    base = semver("1.4.2", {"a": "sha256:1", "b": "sha256:1"})
+    ours = semver("1.5.0", {"a": "sha256:2", "b": "sha256:1"})
+    theirs = semver("1.4.3", {"a": "sha256:1", "b": "sha256:2"})
+    assert (
+        json.loads(merge_version_files(base, ours, theirs, SEMVER))["version"] == "1.5.1"
+    )  # after the higher
+    with pytest.raises(NotMergeable):
+        merge_version_files(base, record(2, {"a": "sha256:2"}), theirs, SEMVER)

@@ -166,10 +166,10 @@ CONFLICT = b"""\
         (encode(valid(inputs_hash=7)), ['"inputs_hash"', "string"]),
         (encode(valid(values=["x"])), ['"values"', "object"]),
         (encode(valid(values="x")), ['"values"', "object"]),
-        (encode(valid(depends=["fw"])), ['"depends"', "integer versions"]),
-        (encode(valid(depends={"fw": "4"})), ['"depends"', "integer versions"]),
-        (encode(valid(depends={"fw": True})), ['"depends"', "integer versions"]),
-        (encode(valid(depends={"fw": 4.0})), ['"depends"', "integer versions"]),
+        (encode(valid(depends=["fw"])), ['"depends"', "versions (integers"]),
+        (encode(valid(depends={"fw": "4"})), ['"depends"', "versions (integers"]),
+        (encode(valid(depends={"fw": True})), ['"depends"', "versions (integers"]),
+        (encode(valid(depends={"fw": 4.0})), ['"depends"', "versions (integers"]),
     ],
 )
 def test_parse_rejects_with_a_useful_message(data: bytes, fragments: list[str]) -> None:

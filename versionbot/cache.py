@@ -78,7 +78,7 @@ def fingerprint(
     inputs: Inputs,
     record: VersionFile | None,
     file_id: str | None,
-    depends: Mapping[str, int],
+    depends: Mapping[str, int | str],
     verified: MutableSet[str],
 ) -> str:
     """The unit's fingerprint in `inputs.snapshot`, from a verified version file when possible.

@@ -18,7 +18,7 @@ def explain(
     base: Inputs | None,
     head: Inputs,
     base_record: VersionFile | None,
-    depends: Mapping[str, int],
+    depends: Mapping[str, Any],
     *,
     is_unchanged: bool,
     base_manifest: Mapping[str, str] | None = None,
@@ -76,7 +76,7 @@ def record_changes(
 
 
 def _value_changes(
-    before: VersionFile, values: Mapping[str, Any], depends: Mapping[str, int]
+    before: VersionFile, values: Mapping[str, Any], depends: Mapping[str, Any]
 ) -> list[Change]:
     changes = []
     for key in sorted(before.values.keys() | values.keys()):

@@ -26,7 +26,7 @@ from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
 from versionbot.records import unit_names
-from versionbot.schemes import INTEGER, SCHEMES, Scheme
+from versionbot.schemes import INTEGER, LEVELS, SCHEMES, Scheme
 from versionbot.snapshot import Snapshot
 from versionbot.survey import survey
 from versionbot.timeline import Timeline, parse_at_version, since
@@ -46,7 +46,8 @@ def _judge(workspace: Workspace, args: argparse.Namespace) -> tuple[Plan, Snapsh
     snapshots = workspace.snapshots(base=args.base, head=args.head)
     if warning := workspace.no_base_warning(snapshots.choice):
         print(f"versionbot: {warning}", file=sys.stderr)
-    return workspace.judge(snapshots.base, snapshots.head, snapshots.choice), snapshots.head
+    level = getattr(args, "level", None)  # `bump --level`: the semver step to take
+    return workspace.judge(snapshots.base, snapshots.head, snapshots.choice, level=level), snapshots.head
 
 
 def run_check(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -346,6 +347,22 @@ def revision(text: str) -> str:
     return text
 
 
+def _add_bump(commands: Any) -> None:
+    """`bump`: write what the findings call for."""
+    bump = commands.add_parser("bump", help="write every version file that is not up to date")
+    bump.add_argument(
+        "--base", type=revision, metavar="REV", help="judge the changes since the branch left REV"
+    )
+    bump.add_argument("--head", choices=("index", "worktree"), default="worktree")
+    bump.add_argument(
+        "--level", choices=LEVELS, help="semver units: the step a change takes (default: each unit's `level`)"
+    )
+    bump.add_argument(
+        "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
+    )
+    bump.set_defaults(handler=run_bump)
+
+
 def _add_history_commands(commands: Any) -> None:
     """`log` and `diff`: a unit's versions through history."""
     log = commands.add_parser("log", help="every version of each unit along the first-parent history")
@@ -388,15 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=formats, default="text")
     check.set_defaults(handler=run_check)
 
-    bump = commands.add_parser("bump", help="write every version file that is not up to date")
-    bump.add_argument(
-        "--base", type=revision, metavar="REV", help="judge the changes since the branch left REV"
-    )
-    bump.add_argument("--head", choices=("index", "worktree"), default="worktree")
-    bump.add_argument(
-        "--dry-run", action="store_true", help="print what would change; exit 1 if anything would"
-    )
-    bump.set_defaults(handler=run_bump)
+    _add_bump(commands)
 
     rehash = commands.add_parser("rehash", help="rewrite records made under older rules, keeping versions")
     rehash.add_argument(

@@ -18,7 +18,7 @@ from versionbot.errors import ConfigError
 from versionbot.escape import visible
 from versionbot.locks import method_for
 from versionbot.patterns import Pattern, pattern_problem
-from versionbot.schemes import SCHEMES
+from versionbot.schemes import LEVELS, SCHEMES, Version
 from versionbot.snapshot import Snapshot
 from versionbot.validation import Fail, branch_problem, check_requires, check_values, version_file_problem
 from versionbot.valuesfrom import SelectError, ValueSource, parse_key
@@ -32,10 +32,10 @@ CONFIG_FILE = "versionbot.toml"
 PYPROJECT = "pyproject.toml"
 
 
-TOP_KEYS = ("requires", "base", "scheme", "lock-hashing", "deploy-name", "units")
+TOP_KEYS = ("requires", "base", "scheme", "level", "lock-hashing", "deploy-name", "units")
 UNIT_KEYS = (
     *("version-file", "inputs", "exclude", "depends-on", "values", "values-from", "scheme", "start"),
-    *("renamed-from", "lock-hashing", "deploy-name"),
+    *("renamed-from", "lock-hashing", "deploy-name", "level"),
 )
 DEPLOY_NAME = "{unit}@{version}"
 PLACEHOLDERS = ("unit", "version")
@@ -52,13 +52,14 @@ class Unit:
     depends_on: tuple[str, ...]
     values: Mapping[str, Any]
     scheme: str
-    start: int = 1  # the version the unit gets where the base has no record of it
+    start: Version = 1  # the version the unit gets where the base has no record of it
+    level: str = "patch"  # semver: which step `bump` takes
     renamed_from: str | None = None  # the unit's former name: its record carries over
     lock_hashing: str = "bytes"  # "semantic": lock files are digested by what they install
     values_from: tuple[ValueSource, ...] = ()  # values read out of a file of each snapshot
     deploy_name: str = DEPLOY_NAME  # the template of the name deployers use: `{unit}@{version}`
 
-    def deploy(self, version: int | None) -> str | None:
+    def deploy(self, version: Version | None) -> str | None:
         """The unit's deploy name at `version` (None: no version, no name)."""
         if version is None:
             return None
@@ -243,11 +244,14 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
     default_hashing = _lock_hashing(data.get("lock-hashing", "bytes"), "lock-hashing", fail)
     default_deploy = _deploy_name(data.get("deploy-name", DEPLOY_NAME), "deploy-name", fail)
+    default_level = _level(data.get("level", "patch"), "level", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
         raise fail("units", "declare at least one unit, e.g. [units.app] with version-file and inputs")
     units = tuple(
-        _parse_unit(name, table, (default_scheme, default_hashing, default_deploy), source, fail)
+        _parse_unit(
+            name, table, (default_scheme, default_hashing, default_deploy, default_level), source, fail
+        )
         for name, table in units_table.items()
     )
     _check_version_files(units, fail)
@@ -256,9 +260,10 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     return Config(source=source, requires=requires, base=base, units=units)
 
 
-def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str], source: str, fail: Fail) -> Unit:
-    """One `[units.NAME]` table; `defaults` are the top-level scheme, lock-hashing and deploy-name."""
-    default_scheme, default_hashing, default_deploy = defaults
+def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], source: str, fail: Fail) -> Unit:
+    """One `[units.NAME]` table; `defaults` are the top-level scheme, lock-hashing, deploy-name and
+    level."""
+    default_scheme, default_hashing, default_deploy, default_level = defaults
     key = f"units.{name}"
     if not _UNIT_NAME.fullmatch(name):
         raise fail(key, "unit names use letters, digits, `.`, `_` and `-`, starting with a letter or digit")
@@ -285,11 +290,10 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str], source: s
     check_values(values, key + ".values", fail)
     scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
     values_from = _values_from(table.get("values-from", {}), values, key + ".values-from", fail)
-    start = table.get("start", 1)
-    if type(start) is not int or not 1 <= start < 2**63:
-        raise fail(
-            key + ".start", f"must be a whole number of at least 1 (the unit's first version), not {start!r}"
-        )
+    start = table.get("start", SCHEMES[scheme].initial)
+    if not SCHEMES[scheme].is_valid(start) or (type(start) is int and start >= 2**63):
+        shown = "a whole number of at least 1" if scheme == "integer" else 'a "MAJOR.MINOR.PATCH" string'
+        raise fail(key + ".start", f"must be {shown} (the unit's first version), not {start!r}")
     renamed_from = table.get("renamed-from")
     if renamed_from is not None and (
         not isinstance(renamed_from, str) or not _UNIT_NAME.fullmatch(renamed_from)
@@ -306,6 +310,7 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str], source: s
         values=values,
         scheme=scheme,
         start=start,
+        level=_level(table.get("level", default_level), key + ".level", fail),
         renamed_from=renamed_from,
         lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
         values_from=values_from,
@@ -448,6 +453,15 @@ def _refuse_cycles(graph: Mapping[str, tuple[str, ...]], fail: Fail) -> None:
             elif name not in done:
                 path.append(name)
                 pending.append(iter(graph[name]))
+
+
+def _level(value: Any, key: str, fail: Fail) -> str:
+    if value not in LEVELS:
+        raise fail(
+            key,
+            f"must be one of {', '.join(map(repr, LEVELS))} (the semver step `bump` takes), not {value!r}",
+        )
+    return str(value)
 
 
 def _lock_hashing(value: Any, key: str, fail: Fail) -> str:

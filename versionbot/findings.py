@@ -12,6 +12,7 @@ from typing import Any
 
 from typing_extensions import assert_never
 
+from versionbot.schemes import Version
 from versionbot.versionfile import VersionFile
 
 
@@ -112,8 +113,8 @@ class Finding:
     unit: str
     status: Status
     version_file: str
-    base_version: int | None
-    recorded_version: int | None
+    base_version: Version | None
+    recorded_version: Version | None
     expected: VersionFile  # what the version file should hold
     changes: tuple[Change, ...]
     message: str
@@ -122,7 +123,7 @@ class Finding:
     deploy: str | None = None  # the deploy name at the expected version
 
     @property
-    def expected_version(self) -> int:
+    def expected_version(self) -> Version:
         return self.expected.version
 
     @property
@@ -154,7 +155,7 @@ class UnitState:
 
     unit: str
     version_file: str
-    version: int | None
+    version: Version | None
     recorded_hash: str | None
     is_current: bool  # the file is readable and its hashes match the snapshot's inputs
     problem: str | None
@@ -170,7 +171,7 @@ class UnitVersion:
     since the version before."""
 
     unit: str
-    version: int
+    version: Version
     deploy: str | None
     commit: str
     date: str  # the commit's committer date, ISO 8601

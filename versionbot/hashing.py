@@ -74,7 +74,7 @@ def canonical_json(obj: Any) -> bytes:
 def inputs_hash(
     inputs: Mapping[str, str],
     values: Mapping[str, Any] | None = None,
-    depends: Mapping[str, int] | None = None,
+    depends: Mapping[str, int | str] | None = None,
 ) -> str:
     """The fingerprint: options join the hashed object only when used, so old hashes never move."""
     obj: dict[str, Any] = {"inputs": dict(inputs)}

@@ -9,7 +9,7 @@ from versionbot.config import Unit
 from versionbot.findings import Change, Finding, Status
 from versionbot.lineage import Origin
 from versionbot.records import Recorded
-from versionbot.schemes import SCHEMES
+from versionbot.schemes import SCHEMES, Scheme, Version
 from versionbot.versionfile import VersionFile
 
 
@@ -17,7 +17,7 @@ def judge(
     *,
     unit: Unit,
     manifest: Mapping[str, str],
-    depends: Mapping[str, int],
+    depends: Mapping[str, Version],
     fingerprint: str,
     base_recorded: Recorded,
     head_recorded: Recorded,
@@ -25,15 +25,19 @@ def judge(
     origin: Origin | None = None,
     base_fingerprint: str | None = None,
     is_head_as_recorded: bool | None = None,
+    level: str | None = None,
 ) -> Finding:
     """`origin` says where `base_recorded` was found when not plainly at the unit's own path.
 
     Where the base record was made under other rules than today's, `base_fingerprint` is the base's
     fingerprint under today's (else the record's own is compared), and `is_head_as_recorded` says
     whether the head's copy of that record, untouched, matches the head under its own rules: such a
-    file passes until `rehash` or `bump` rewrites it."""
+    file passes until `rehash` or `bump` rewrites it. `level` (`bump --level`) overrides the unit's
+    semver step."""
     scheme = SCHEMES[unit.scheme]
     base_record, record = base_recorded.record, head_recorded.record
+    if base_record is not None and not scheme.is_valid(base_record.version):
+        base_record = None  # the unit changed schemes: it starts again, at `start`
     base_version = base_record.version if base_record else None
     if base_record is None:
         # No usable record in the base nor before it: a new unit, or a base whose file was broken
@@ -43,8 +47,13 @@ def judge(
         is_changed = True
     elif fingerprint == (base_fingerprint or base_record.inputs_hash):
         expected_version, is_changed = base_record.version, False
-    else:
-        expected_version, is_changed = scheme.next(base_record.version), True
+    else:  # a change: the step people chose where the scheme accepts it, else the unit's level
+        is_changed = True
+        accepted = scheme.accepted(base_record.version)
+        chosen = record.version if record is not None and record.version in accepted else None
+        expected_version = (
+            chosen if chosen is not None else scheme.next(base_record.version, level or unit.level)
+        )
     extra = record.extra if record else base_record.extra if base_record else {}
     expected = VersionFile(
         unit=unit.name,
@@ -86,6 +95,12 @@ def judge(
             Status.INVALID_FILE,
             f"{unit.version_file} is not a valid version file: {head_recorded.problem}; "
             f"{run_bump} to regenerate it at version {expected_version}",
+        )
+    if record is not None and not scheme.is_valid(record.version):
+        return finding(
+            Status.INVALID_FILE,
+            f"{unit.version_file} holds version {record.version!r}, but unit {unit.name} uses the "
+            f"{scheme.name} scheme; {run_bump} to write version {expected_version}",
         )
     if record is None:
         return finding(
@@ -142,7 +157,7 @@ def judge(
             f"version {expected_version} is right but the recorded hashes do not match the inputs "
             f"(edited after the bump, or by hand); {run_bump} to refresh them",
         )
-    if base_version is not None and not is_changed and record.version > base_version:
+    if base_version is not None and not is_changed and scheme.key(record.version) > scheme.key(base_version):
         return finding(
             Status.UNEXPECTED_BUMP,
             f"the version changed from {base_version} to {record.version} but the inputs did not; "
@@ -155,7 +170,9 @@ def judge(
         )
     return finding(
         Status.WRONG_VERSION,
-        _wrong_version_message(record.version, base_version, expected_version, is_changed, unit.start),
+        _wrong_version_message(
+            scheme, record.version, base_version, expected_version, is_changed, unit.start
+        ),
     )
 
 
@@ -170,15 +187,22 @@ def _carried(unit: Unit, origin: Origin) -> str:
     return ", ".join(parts)
 
 
-def _wrong_version_message(
-    recorded: int, base: int | None, expected: int, is_changed: bool, start: int
+def _wrong_version_message(  # noqa: PLR0917
+    scheme: Scheme,
+    recorded: Version,
+    base: Version | None,
+    expected: Version,
+    is_changed: bool,
+    start: Version,
 ) -> str:
     if base is None:
         why = f"a new unit starts at version {start}"
     elif not is_changed:
         why = f"the inputs did not change, so it stays at the base's {base}"
-    elif recorded < base:
+    elif scheme.key(recorded) < scheme.key(base):
         why = f"a version never goes down; the base has {base}"
+    elif len(scheme.accepted(base)) > 1:
+        why = f"a change to the base's {base} may be {', '.join(map(str, scheme.accepted(base)))}"
     else:  # above the one bump a change gets
         why = f"the base has {base} and a change gets exactly one bump (a double or skipped bump?)"
     return f"the version is {recorded} but should be {expected}: {why}; run `versionbot bump`"

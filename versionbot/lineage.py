@@ -22,6 +22,7 @@ from typing import Protocol
 from versionbot.config import Config, Unit
 from versionbot.hashing import inputs_hash
 from versionbot.records import Recorded, Records, unit_names
+from versionbot.schemes import Version
 from versionbot.snapshot import Snapshot
 from versionbot.versionfile import VersionFile
 
@@ -118,7 +119,7 @@ def _today_dependency_names(
     """The record with dependencies renamed since (`renamed-from`) under today's names, its
     fingerprint recomputed accordingly: a rename alone changes no version."""
     renamed: list[tuple[str, str]] = []
-    depends: dict[str, int] = dict(record.depends)
+    depends: dict[str, Version] = dict(record.depends)
     for name in unit.depends_on:
         former = config.unit(name).renamed_from
         if former is not None and former in depends and name not in depends:
@@ -137,5 +138,5 @@ def fingerprint_of(record: VersionFile) -> str:
     return inputs_hash(record.inputs, record.values, record.depends)
 
 
-def _sorted(mapping: Mapping[str, int]) -> dict[str, int]:
+def _sorted(mapping: Mapping[str, Version]) -> dict[str, Version]:
     return dict(sorted(mapping.items()))

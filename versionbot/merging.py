@@ -51,11 +51,14 @@ def merge_version_files(
     depends = _merged(common.depends if common else {}, mine.depends, other.depends)
     if base is not None:
         is_base_own = (dict(base.inputs), dict(base.values), dict(base.depends)) == (inputs, values, depends)
-        version = base.version if is_base_own else scheme.next(base.version)
+        version = base.version if is_base_own else scheme.next(base.version, "patch")
     else:
-        higher = max(mine.version, other.version)
-        both_raised = common is not None and min(mine.version, other.version) > common.version
-        version = scheme.next(higher) if both_raised else higher
+        if not all(scheme.is_valid(side.version) for side in (mine, other, *([common] if common else []))):
+            raise NotMergeable(f"a side's version does not follow the {scheme.name} scheme")
+        higher = max(mine.version, other.version, key=scheme.key)
+        lower = min(mine.version, other.version, key=scheme.key)
+        both_raised = common is not None and scheme.key(lower) > scheme.key(common.version)
+        version = scheme.next(higher, "patch") if both_raised else higher
     return dumps(
         VersionFile(
             unit=mine.unit,

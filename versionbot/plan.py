@@ -20,6 +20,7 @@ from versionbot.judge import judge
 from versionbot.lineage import BaseHistory, Origin, base_record
 from versionbot.records import Recorded, Records
 from versionbot.rules import is_under_rules, own_rules
+from versionbot.schemes import SCHEMES, Version
 from versionbot.snapshot import Entry, Snapshot
 from versionbot.validation import check_values
 from versionbot.valuesfrom import SelectError, select
@@ -34,6 +35,7 @@ def make_plan(
     memory: Memory | None = None,
     *,
     history: BaseHistory | None = None,
+    level: str | None = None,
 ) -> Plan:
     """Judge every unit of `head` against `base` (None: a repository without commits).
 
@@ -70,7 +72,7 @@ def make_plan(
         if not is_vouched_for(inputs[unit.name], head_recorded.record, head_file_id, verified):
             unvouched.extend(inputs[unit.name].entries.values())
     digests.prefetch(head, unvouched)
-    expected_versions: dict[str, int] = {}
+    expected_versions: dict[str, Version] = {}
     findings: dict[str, Finding] = {}
     for unit in units:
         depends = {name: expected_versions[name] for name in unit.depends_on}
@@ -104,6 +106,7 @@ def make_plan(
             origin=origin,
             base_fingerprint=other_rules.base_fingerprint if other_rules else None,
             is_head_as_recorded=other_rules.is_head_as_recorded if other_rules else None,
+            level=level,
         )
         is_unchanged = finding.status is Status.UNCHANGED and other_rules is None
         changes = _carried(unit, origin) + explain(
@@ -118,7 +121,7 @@ def make_plan(
         if changes:
             finding = dataclasses.replace(finding, changes=changes)
         if history is not None and base is not None:
-            finding = _with_taker(finding, base_recorded, head_recorded, head_file_id, history)
+            finding = _with_taker(finding, unit, base_recorded, head_recorded, head_file_id, history)
         expected_versions[unit.name] = finding.expected_version
         findings[unit.name] = dataclasses.replace(finding, deploy=unit.deploy(finding.expected_version))
     return Plan(
@@ -174,8 +177,9 @@ def _carried(unit: Unit, origin: Origin | None) -> tuple[Change, ...]:
     return tuple(changes)
 
 
-def _with_taker(
+def _with_taker(  # noqa: PLR0917 - one call site, each argument a different kind
     finding: Finding,
+    unit: Unit,
     base_recorded: Recorded,
     head_recorded: Recorded,
     head_file_id: str | None,
@@ -187,7 +191,10 @@ def _with_taker(
     base_record, record = base_recorded.record, head_recorded.record
     if finding.status not in (Status.NEEDS_BUMP, Status.WRONG_VERSION) or not (base_record and record):
         return finding
-    if record.version > base_record.version or record == base_record:
+    scheme = SCHEMES[unit.scheme]
+    if not (scheme.is_valid(record.version) and scheme.is_valid(base_record.version)):
+        return finding
+    if scheme.key(record.version) > scheme.key(base_record.version) or record == base_record:
         return finding
     if head_file_id is not None and history.had(finding.version_file, head_file_id):
         return finding

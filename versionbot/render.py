@@ -23,6 +23,7 @@ from typing_extensions import assert_never
 
 from versionbot import escape
 from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState, UnitVersion
+from versionbot.schemes import Version
 
 MARKER = "<!-- versionbot -->"
 
@@ -430,9 +431,9 @@ class UnitDelta:
     """A unit's records at two revisions compared (`diff`), each change with the version it came in."""
 
     unit: str
-    before: int | None
-    after: int | None
-    changes: Sequence[tuple[Change, int]]
+    before: Version | None
+    after: Version | None
+    changes: Sequence[tuple[Change, Version]]
 
 
 def diff_text(deltas: Sequence[UnitDelta]) -> str:

@@ -15,6 +15,7 @@ from versionbot.inputs import Inputs
 from versionbot.plan import refuse_unmatched, with_values_from
 from versionbot.records import Recorded, Records
 from versionbot.rules import is_under_rules, own_rules
+from versionbot.schemes import Version
 from versionbot.snapshot import Entry, Snapshot
 from versionbot.versionfile import VersionFile
 
@@ -77,7 +78,7 @@ def survey(
                 problem = str(error)  # a tree someone deployed: one unit's unreadable file is its finding
         version = record.version if record else None
         requires = [
-            config.unit(name).deploy(_recorded_version(recorded[name][0]) or None) for name in unit.depends_on
+            config.unit(name).deploy(_recorded_version(recorded[name][0])) for name in unit.depends_on
         ]
         states.append(
             UnitState(
@@ -109,7 +110,10 @@ def _problem(
 ) -> str | None:
     """Why a unit's record is not current in the snapshot, or None."""
     resolved = inputs.unit
-    depends = {name: _recorded_version(recorded[name][0]) for name in unit.depends_on}
+    # a dependency without a readable record counts as version 0, which no record holds
+    depends: dict[str, Version] = {
+        name: _recorded_version(recorded[name][0]) or 0 for name in unit.depends_on
+    }
     own: Mapping[str, str] | None = None
     if is_under_rules(record, resolved):
         current = fingerprint(
@@ -128,7 +132,10 @@ def _problem(
 
 
 def _differing(
-    record: VersionFile, manifest: Mapping[str, str], values: Mapping[str, Any], depends: Mapping[str, int]
+    record: VersionFile,
+    manifest: Mapping[str, str],
+    values: Mapping[str, Any],
+    depends: Mapping[str, Version],
 ) -> str:
     """What differs between a record and the inputs, in words: the first few paths, values, units."""
     recorded = record.inputs
@@ -146,5 +153,5 @@ def _differing(
     return ", ".join(words[:10]) + (f" and {len(words) - 10} more" if len(words) > 10 else "")
 
 
-def _recorded_version(recorded: Recorded) -> int:
-    return recorded.record.version if recorded.record else 0
+def _recorded_version(recorded: Recorded) -> Version | None:
+    return recorded.record.version if recorded.record else None

@@ -20,15 +20,21 @@ from versionbot.findings import Change, ChangeKind, UnitVersion
 from versionbot.git import Repository
 from versionbot.git.repository import PathChange
 from versionbot.records import read_record, unit_names
+from versionbot.schemes import Version
 from versionbot.versionfile import InvalidVersionFile, VersionFile, parse
 
-_AT_VERSION = re.compile(r"(?P<unit>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<version>[0-9]+)")
+_AT_VERSION = re.compile(
+    r"(?P<unit>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<version>[1-9][0-9]*(?:\.[0-9]+\.[0-9]+)?)"
+)
 
 
-def parse_at_version(text: str) -> tuple[str, int] | None:
-    """`app@5` as (`app`, 5); None for anything else (a revision)."""
+def parse_at_version(text: str) -> tuple[str, Version] | None:
+    """`app@5` as (`app`, 5), `lib@1.4.2` as (`lib`, "1.4.2"); None for anything else (a revision)."""
     match = _AT_VERSION.fullmatch(text)
-    return (match["unit"], int(match["version"])) if match else None
+    if match is None:
+        return None
+    version = match["version"]
+    return match["unit"], version if "." in version else int(version)
 
 
 class Timeline:
@@ -131,7 +137,7 @@ class Timeline:
             return None
         return former[1], self._record(commit, former[0], (*names, former[1]))
 
-    def version(self, name: str, number: int) -> UnitVersion | None:
+    def version(self, name: str, number: Version) -> UnitVersion | None:
         """The one version of a unit, `app@5`: the commit that introduced it."""
         return next((found for found in self.versions(name) if found.version == number), None)
 
@@ -217,16 +223,14 @@ class _LockHistory:
 
 def since(
     changes_by_version: Sequence[UnitVersion], before: VersionFile | None, after: VersionFile
-) -> list[tuple[Change, int]]:
+) -> list[tuple[Change, Version]]:
     """The changes from `before` to `after` (two records of one unit), each with the version in
-    which it happened: the oldest of the versions up to `after` that already held its final state.
-    `changes_by_version` are the versions between them, newest first."""
-    results = []
+    which it happened: the oldest of the versions that already held its final state.
+    `changes_by_version` are the versions after `before` up to `after`, newest first."""
+    results: list[tuple[Change, Version]] = []
     for change in record_changes(before, after):
         happened = after.version
         for found in changes_by_version:
-            if found.version <= (before.version if before else 0):
-                break
             if _state(found.record, change) != _state(after, change):
                 break
             happened = found.version

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from versionbot import safejson
+from versionbot.schemes import Version, scheme_of
 
 FORMAT = 1
 KNOWN_KEYS = frozenset({"depends", "format", "hash", "inputs", "inputs_hash", "unit", "values", "version"})
@@ -33,11 +34,11 @@ class FutureFormat(InvalidVersionFile):
 @dataclass(frozen=True, kw_only=True)
 class VersionFile:
     unit: str
-    version: int
+    version: Version
     inputs: Mapping[str, str]
     inputs_hash: str
     values: Mapping[str, Any] = field(default_factory=dict)
-    depends: Mapping[str, int] = field(default_factory=dict)
+    depends: Mapping[str, Version] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # users' own keys, kept and never hashed
     # `special_digests`, when a summary gave them (compared never: they follow from `inputs`)
     specials: tuple[tuple[str, str], ...] | None = field(default=None, compare=False, repr=False)
@@ -79,8 +80,8 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
         found = f"is {repr(obj['unit'])[:80]}" if "unit" in obj else "is missing"
         raise InvalidVersionFile(f'"unit" {found}, but this file belongs to unit {unit!r}')
     version = obj.get("version")
-    if not _is_int(version) or version < 1:
-        raise InvalidVersionFile('"version" must be an integer of at least 1')
+    if not (_is_int(version) or isinstance(version, str)) or scheme_of(version) is None:
+        raise InvalidVersionFile('"version" must be an integer of at least 1, or "MAJOR.MINOR.PATCH"')
     revision = obj.get("hash", 1)
     if not _is_int(revision):
         raise InvalidVersionFile('"hash" must be an integer (the hash revision)')
@@ -107,8 +108,10 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
     if not isinstance(values, dict):
         raise InvalidVersionFile('"values" must be an object')
     depends = obj.get("depends", {})
-    if not isinstance(depends, dict) or not all(_is_int(v) for v in depends.values()):
-        raise InvalidVersionFile('"depends" must map unit names to integer versions')
+    if not isinstance(depends, dict) or not all(scheme_of(v) is not None for v in depends.values()):
+        raise InvalidVersionFile(
+            '"depends" must map unit names to versions (integers, or "MAJOR.MINOR.PATCH")'
+        )
     return VersionFile(
         unit=obj["unit"],
         version=version,
@@ -184,7 +187,7 @@ def from_summary(
     if not isinstance(summary, list) or len(summary) != 7 or summary[0] not in names:
         return None
     unit, version, inputs_hash, values, depends, extra, specials = summary
-    if not (_is_int(version) and isinstance(inputs_hash, str)):
+    if not (scheme_of(version) is not None and isinstance(inputs_hash, str)):
         return None
     if not (isinstance(values, dict) and isinstance(depends, dict) and isinstance(extra, dict)):
         return None

@@ -70,12 +70,21 @@ class Workspace:
         base_snapshot = self.repo.commit_snapshot(base_commit) if base_commit else None
         return Snapshots(base=base_snapshot, head=head_snapshot, choice=choice)
 
-    def judge(self, base: Snapshot | None, head: Snapshot, choice: BaseChoice | None = None) -> Plan:
+    def judge(
+        self,
+        base: Snapshot | None,
+        head: Snapshot,
+        choice: BaseChoice | None = None,
+        *,
+        level: str | None = None,
+    ) -> Plan:
         """The plan for `head` against `base`, with what earlier runs learnt, on two cores; `choice`
         says where the base came from, for the report."""
         history = GitHistory(self.repo, base.label, self.config.version_files) if base is not None else None
         with self.repo.memory() as memory:
-            plan = make_plan(self.config, base, head, Digests(map_batch=map_halves), memory, history=history)
+            plan = make_plan(
+                self.config, base, head, Digests(map_batch=map_halves), memory, history=history, level=level
+            )
         if choice is None:
             return plan
         return dataclasses.replace(plan, base_ref=choice.ref, base_source=choice.source.value)
