@@ -6,7 +6,6 @@ import difflib
 import functools
 import hashlib
 import re
-import string
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from versionbot.attributes import folders_above
+from versionbot.deploynames import DEPLOY_NAME, deploy_template, render_template
 from versionbot.errors import ConfigError
-from versionbot.escape import visible
 from versionbot.locks import method_for
 from versionbot.patterns import Pattern, pattern_problem
 from versionbot.schemes import LEVELS, SCHEMES, Version
 from versionbot.snapshot import Snapshot
 from versionbot.validation import Fail, branch_problem, check_requires, check_values, version_file_problem
-from versionbot.valuesfrom import SelectError, ValueSource, parse_key
+from versionbot.valuesfrom import ValueSource, parse_sources
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,8 +36,6 @@ UNIT_KEYS = (
     *("version-file", "inputs", "exclude", "depends-on", "values", "values-from", "scheme", "start"),
     *("renamed-from", "lock-hashing", "deploy-name", "level"),
 )
-DEPLOY_NAME = "{unit}@{version}"
-PLACEHOLDERS = ("unit", "version")
 LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -64,7 +61,7 @@ class Unit:
         if version is None:
             return None
         fields = {"unit": self.name, "version": str(version)}
-        return "".join(text + (fields[field] if field else "") for text, field in _template(self.deploy_name))
+        return render_template(self.deploy_name, fields)
 
     def lock_method(self, path: str) -> str | None:
         """The semantic digest method of an input file under this unit's rules; None: its bytes."""
@@ -243,7 +240,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
         raise fail("base", f"{base!r} {problem}")
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
     default_hashing = _lock_hashing(data.get("lock-hashing", "bytes"), "lock-hashing", fail)
-    default_deploy = _deploy_name(data.get("deploy-name", DEPLOY_NAME), "deploy-name", fail)
+    default_deploy = deploy_template(data.get("deploy-name", DEPLOY_NAME), "deploy-name", fail)
     default_level = _level(data.get("level", "patch"), "level", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
@@ -289,7 +286,7 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], sour
         raise fail(key + ".values", 'must be a table, e.g. values = { runtime = "cpython-3.11" }')
     check_values(values, key + ".values", fail)
     scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
-    values_from = _values_from(table.get("values-from", {}), values, key + ".values-from", fail)
+    values_from = parse_sources(table.get("values-from", {}), values, key + ".values-from", fail)
     start = table.get("start", SCHEMES[scheme].initial)
     if not SCHEMES[scheme].is_valid(start) or (type(start) is int and start >= 2**63):
         shown = "a whole number of at least 1" if scheme == "integer" else 'a "MAJOR.MINOR.PATCH" string'
@@ -314,61 +311,8 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], sour
         renamed_from=renamed_from,
         lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
         values_from=values_from,
-        deploy_name=_deploy_name(table.get("deploy-name", default_deploy), key + ".deploy-name", fail),
+        deploy_name=deploy_template(table.get("deploy-name", default_deploy), key + ".deploy-name", fail),
     )
-
-
-def _template(template: str) -> list[tuple[str, str | None]]:
-    """A deploy-name template as (literal text, placeholder or None) pairs; `{{` and `}}` are braces."""
-    return [(text, field) for text, field, _, _ in string.Formatter().parse(template)]
-
-
-def _deploy_name(value: Any, key: str, fail: Fail) -> str:
-    if not isinstance(value, str) or not value:
-        raise fail(key, 'must be a template such as "{unit}@{version}"')
-    try:
-        parts = list(string.Formatter().parse(value))
-    except ValueError as error:
-        raise fail(key, f"{value!r} is no template: {error} (write `{{{{` and `}}}}` for braces)") from None
-    known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-    for _, field, spec, conversion in parts:
-        if field is not None and field not in PLACEHOLDERS:
-            raise fail(key, f"unknown placeholder {{{field}}} in {value!r}; known: {known}")
-        if spec or conversion:
-            raise fail(key, f"{{{field}}} in {value!r} takes no `!` conversion or `:` format; write {known}")
-    if "version" not in {field for _, field, _, _ in parts}:
-        raise fail(key, f"{value!r} must hold {{version}}: a deploy name names one version")
-    if not visible(value) == value:
-        raise fail(key, f"{visible(value)!r} holds a control character; a deploy name is one line")
-    return value
-
-
-def _values_from(table: Any, values: Mapping[str, Any], key: str, fail: Fail) -> tuple[ValueSource, ...]:
-    """`values-from = { NAME = { file = "…", key = "…" } }`, each checked as far as the configuration
-    can tell (the file is read from each snapshot judged)."""
-    example = '{ launch = { file = "venvstacks.toml", key = "applications[name=app].launch_module" } }'
-    if not isinstance(table, dict):
-        raise fail(key, f"must be a table, e.g. values-from = {example}")
-    sources = []
-    for name, entry in table.items():
-        where = f"{key}.{name}"
-        if name in values:
-            raise fail(where, f"{name!r} is given in values too; keep one of the two")
-        if not isinstance(entry, dict) or set(entry) != {"file", "key"}:
-            raise fail(where, f"must be a table with `file` and `key`, e.g. values-from = {example}")
-        file, path = entry["file"], entry["key"]
-        if not isinstance(file, str) or not file.endswith((".toml", ".json")):
-            raise fail(where + ".file", "must be the path of a .toml or .json file of the repository")
-        if (problem := pattern_problem(file)) or any(char in file for char in "*?["):
-            raise fail(where + ".file", f"{file!r} {problem or 'must be a plain path, not a pattern'}")
-        if not isinstance(path, str):
-            raise fail(where + ".key", 'must be a key path, e.g. "applications[name=app].launch_module"')
-        try:
-            steps = parse_key(path)
-        except SelectError as error:
-            raise fail(where + ".key", f"{path!r}: {error}") from None
-        sources.append(ValueSource(name=name, file=file, key=path, steps=steps))
-    return tuple(sources)
 
 
 def _patterns(

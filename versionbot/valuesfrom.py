@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from versionbot.patterns import pattern_problem
+from versionbot.validation import Fail
+
 _SEGMENT = re.compile(r'(?:"(?P<quoted>[^"]*)"|(?P<bare>[A-Za-z0-9_-]+))(?P<selectors>(?:\[[^\]]*\])*)')
 _SELECTOR = re.compile(r"\[([^\]]*)\]")
 
@@ -102,3 +105,31 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     return str(value) if isinstance(value, (str, int)) else None
+
+
+def parse_sources(table: Any, values: Mapping[str, Any], key: str, fail: Fail) -> tuple[ValueSource, ...]:
+    """`values-from = { NAME = { file = "…", key = "…" } }`, each checked as far as the configuration
+    can tell (the file is read from each snapshot judged)."""
+    example = '{ launch = { file = "venvstacks.toml", key = "applications[name=app].launch_module" } }'
+    if not isinstance(table, dict):
+        raise fail(key, f"must be a table, e.g. values-from = {example}")
+    sources = []
+    for name, entry in table.items():
+        where = f"{key}.{name}"
+        if name in values:
+            raise fail(where, f"{name!r} is given in values too; keep one of the two")
+        if not isinstance(entry, dict) or set(entry) != {"file", "key"}:
+            raise fail(where, f"must be a table with `file` and `key`, e.g. values-from = {example}")
+        file, path = entry["file"], entry["key"]
+        if not isinstance(file, str) or not file.endswith((".toml", ".json")):
+            raise fail(where + ".file", "must be the path of a .toml or .json file of the repository")
+        if (problem := pattern_problem(file)) or any(char in file for char in "*?["):
+            raise fail(where + ".file", f"{file!r} {problem or 'must be a plain path, not a pattern'}")
+        if not isinstance(path, str):
+            raise fail(where + ".key", 'must be a key path, e.g. "applications[name=app].launch_module"')
+        try:
+            steps = parse_key(path)
+        except SelectError as error:
+            raise fail(where + ".key", f"{path!r}: {error}") from None
+        sources.append(ValueSource(name=name, file=file, key=path, steps=steps))
+    return tuple(sources)
