@@ -76,7 +76,7 @@ def test_a_unit_renamed_and_moved_keeps_its_whole_history(bumped: GitRepo, run: 
     bumped.commit("numpy 3")
     versions = log(run, bumped, "framework")["units"][0]["versions"]
     assert [v["version"] for v in versions] == [5, 4, 3, 2, 1]
-    assert [v["deploy"] for v in versions[:2]] == ["framework@5", "framework@4"]
+    assert [v["deploy"] for v in versions[:2]] == ["framework@5", "fw@4"]  # each under the name it had
 
 
 def test_diff_compares_two_records_directly(bumped: GitRepo, run: Run) -> None:
@@ -181,3 +181,10 @@ def test_log_in_a_shallow_clone_says_so(bumped: GitRepo, run: Run, tmp_path: Any
     assert result.code == 2
     assert "shallow clone" in result.err
     assert "git fetch --unshallow" in result.err
+
+
+def test_a_tag_shaped_like_unit_at_version_is_a_revision(bumped: GitRepo, run: Run) -> None:
+    made = four_versions(bumped, run)
+    bumped.git("tag", "rel@1", made[0])
+    units = json.loads(run(bumped, "diff", "rel@1", "HEAD", "--format", "json").out)["units"]
+    assert [(u["unit"], u["from"], u["to"]) for u in units] == [("app", 2, 4), ("fw", 2, 4)]

@@ -185,6 +185,21 @@ def test_values_from_takes_one_key_of_a_file(tmp_path: Path, run: Run) -> None:
     ]
 
 
+def test_values_from_matches_a_boolean_as_toml_writes_it(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("versionbot.toml", VALUES_CONFIG.replace("[name=scipy-import]", "[default=true]"))
+    repo.write(
+        "venvstacks.toml",
+        VENVSTACKS.replace('name = "scipy-import"', 'name = "scipy-import"\ndefault = true'),
+    )
+    repo.write("envs/scipy-import/requirements.txt", "scipy==1.16.1\n")
+    assert run(repo, "bump").code == 0
+    assert (
+        repo.read_json("envs/scipy-import/version.json")["values"]["launch"]
+        == "launch_modules/scipy_import.py"
+    )
+
+
 @pytest.mark.parametrize(
     ("key", "expected"),
     [

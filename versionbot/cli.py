@@ -115,9 +115,10 @@ def run_log(workspace: Workspace, args: argparse.Namespace) -> int:
     wanted = args.units or [unit.name for unit in timeline.config.units]
     shown: list[tuple[str, list[UnitVersion]]] = []
     missing = []
+    known = {unit.name for unit in timeline.config.units}
     for target in wanted:
         at_version = parse_at_version(target)
-        if at_version is None:
+        if at_version is None or at_version[0] not in known:
             shown.append((target, timeline.versions(target)))
             continue
         found = timeline.version(*at_version)
@@ -140,9 +141,10 @@ def run_diff(workspace: Workspace, args: argparse.Namespace) -> int:
     """The record delta per unit from A to B; A and B are revisions or `UNIT@VERSION`."""
     wanted = set(args.units)
     ends = []
+    known = {name for unit in workspace.config.units for name in unit_names(unit)}
     for end in (args.a, args.b):
         at_version = parse_at_version(end)
-        if at_version is None:
+        if at_version is None or at_version[0] not in known:  # a revision (a tag such as `rel@1`)
             ends.append(workspace.repo.resolve(end))
             continue
         found = Timeline(workspace.repo, "HEAD").version(*at_version)

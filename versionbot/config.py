@@ -56,11 +56,12 @@ class Unit:
     values_from: tuple[ValueSource, ...] = ()  # values read out of a file of each snapshot
     deploy_name: str = DEPLOY_NAME  # the template of the name deployers use: `{unit}@{version}`
 
-    def deploy(self, version: Version | None) -> str | None:
-        """The unit's deploy name at `version` (None: no version, no name)."""
+    def deploy(self, version: Version | None, *, name: str | None = None) -> str | None:
+        """The unit's deploy name at `version` (None: no version, no name); `name`: the name it had
+        then, where that was another (`log` of a renamed unit)."""
         if version is None:
             return None
-        fields = {"unit": self.name, "version": str(version)}
+        fields = {"unit": name or self.name, "version": str(version)}
         return render_template(self.deploy_name, fields)
 
     def lock_method(self, path: str) -> str | None:

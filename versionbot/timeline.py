@@ -82,7 +82,7 @@ class Timeline:
             UnitVersion(
                 unit=name,
                 version=record.version,
-                deploy=unit.deploy(record.version),
+                deploy=unit.deploy(record.version, name=record.unit),  # the name it had then
                 commit=change.commit,
                 date=change.date,
                 subject=change.subject,

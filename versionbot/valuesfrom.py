@@ -102,8 +102,10 @@ def select(document: Any, steps: tuple[Step, ...]) -> Any:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
+    """A value as `[field=value]` compares it: strings as they are, integers and booleans as TOML and
+    JSON write them (`5`, `true`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value) if isinstance(value, (str, int)) else None
 
 
