@@ -129,12 +129,12 @@ def _today_dependency_names(
         return record, ()
     fingerprint = inputs_hash(record.inputs, record.values, _sorted(depends))
     translated = dataclasses.replace(record, depends=_sorted(depends), inputs_hash=fingerprint)
-    if fingerprint_of(record) != record.inputs_hash:  # the record did not match itself: keep it so
+    if _fingerprint_of(record) != record.inputs_hash:  # the record did not match itself: keep it so
         translated = dataclasses.replace(translated, inputs_hash=record.inputs_hash)
     return translated, tuple(renamed)
 
 
-def fingerprint_of(record: VersionFile) -> str:
+def _fingerprint_of(record: VersionFile) -> str:
     return inputs_hash(record.inputs, record.values, record.depends)
 
 
