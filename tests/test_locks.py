@@ -241,3 +241,37 @@ def test_formats_a_method_does_not_read_are_left_to_the_bytes(name: str, data: b
     assert method is not None
     with pytest.raises(LockError):
         locks.read(method, data)
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "after"),
+    [
+        (
+            "package-lock.json",
+            b'{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1"}}}',
+            b'{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1", "libc": ["glibc"]}}}',
+        ),
+        (
+            "package-lock.json",
+            b'{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1"}}}',
+            b'{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1", '
+            b'"hasInstallScript": true}}}',
+        ),
+        ("uv.lock", b"version = 1\n", b"version = 1\nrequired-markers = [\"sys_platform == 'linux'\"]\n"),
+        (
+            "Cargo.lock",
+            b'version = 4\n[[package]]\nname = "a"\nversion = "1"\n',
+            b'version = 4\n[[package]]\nname = "a"\nversion = "1"\nreplace = "b 1"\n',
+        ),
+        (
+            "poetry.lock",
+            b'[metadata]\nlock-version = "2.1"\n',
+            b'[extras]\nfast = ["a"]\n[metadata]\nlock-version = "2.1"\n',
+        ),
+        ("uv.lock", b"version = 1\n", b'version = 1\n[options]\nexclude-newer = "2025-01-01T00:00:00Z"\n'),
+    ],
+)
+def test_fields_found_in_review(name: str, before: bytes, after: bytes) -> None:
+    """Each pair differs in what gets installed, except the last: a resolution time alone."""
+    is_same = b"exclude-newer" in after
+    assert (digest_of(name, before) == digest_of(name, after)) is is_same
