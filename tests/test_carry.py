@@ -4,27 +4,14 @@ End to end with the real git CLI."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from tests.conftest import Run
+from tests.flows import report, unit
 from tests.gitrepo import GitRepo
 
 APP = "req/app/version.json"
 FW = "req/fw/version.json"
 FW_LOCK = "req/fw/pylock.fw.toml"
 APP_LOCK = "req/app/pylock.app.toml"
-
-
-def report(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
-    result = run(repo, "check", "--format", "json", *args)
-    assert result.code in (0, 1), result.err
-    data: dict[str, Any] = json.loads(result.out)
-    return data
-
-
-def unit(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(found for found in data["units"] if found["unit"] == name)
 
 
 def at_fw_3(repo: GitRepo, run: Run) -> None:

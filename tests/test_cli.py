@@ -7,11 +7,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import Run
+from tests.flows import report, unit
 from tests.gitrepo import GitRepo, clean_env
 from versionbot.parallel import MIN_ITEMS
 
@@ -24,18 +24,6 @@ def set_version(repo: GitRepo, path: str, version: int) -> None:
     data = repo.read_json(path)
     data["version"] = version
     repo.write(path, json.dumps(data))
-
-
-def report(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
-    result = run(repo, "check", "--format", "json", *args)
-    data: dict[str, Any] = json.loads(result.out)
-    assert (result.code == 0) == data["ok"]
-    return data
-
-
-def unit(data: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(item for item in data["units"] if item["unit"] == name)
-    return found
 
 
 def test_bump_creates_every_version_file_at_1(project: GitRepo, run: Run) -> None:
@@ -577,12 +565,12 @@ def test_a_bump_large_enough_for_two_cores_gives_each_file_its_sha256(tmp_path: 
     contents["a/0/0.txt"] = b"edited in the working tree\n"
     repo.write("a/0/0.txt", contents["a/0/0.txt"])
     assert run(repo, "bump").code == 0
-    for unit in "ab":
-        recorded = repo.read_json(f"{unit}/version.json")["inputs"]
+    for name in "ab":
+        recorded = repo.read_json(f"{name}/version.json")["inputs"]
         assert recorded == {
             path: "sha256:" + hashlib.sha256(content).hexdigest()
             for path, content in sorted(contents.items())
-            if path.startswith(f"{unit}/")
+            if path.startswith(f"{name}/")
         }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Run
+from tests.flows import bump_app_on_both_sides
 from tests.gitrepo import GitRepo
 from versionbot.hashing import inputs_hash
 from versionbot.merging import NotMergeable, attribute_line, merge_version_files, with_attribute_lines
@@ -123,18 +124,6 @@ def test_attribute_lines_are_read_by_git_as_written(tmp_path: Path) -> None:
     assert attribute_line("req/app/version.json") == "/req/app/version.json merge=versionbot"
 
 
-def both_bump_app(repo: GitRepo, run: Run) -> None:
-    repo.branch("feature")
-    repo.write(LAUNCH, "import scipy  # feature\n")
-    assert run(repo, "bump").code == 0
-    repo.commit("feature: launch module, app bumped")
-    repo.checkout("main")
-    repo.write(APP_LOCK, 'lock-version = "1.0"\n[[packages]]\nname = "scipy"\nversion = "1.16.2"\n')
-    assert run(repo, "bump").code == 0
-    repo.commit("main: scipy, app bumped")
-    repo.checkout("feature")
-
-
 def test_two_branches_that_each_bumped_merge_to_the_next_number(bumped: GitRepo, run: Run) -> None:
     installed = run(bumped, "init", "--merge-driver")
     assert installed.code == 0, installed.err
@@ -146,7 +135,7 @@ def test_two_branches_that_each_bumped_merge_to_the_next_number(bumped: GitRepo,
     again = run(bumped, "init", "--merge-driver")
     assert again.out == "merge driver: already installed, nothing changed\n"
     bumped.commit("merge driver")
-    both_bump_app(bumped, run)
+    bump_app_on_both_sides(bumped, run)
 
     merged_out = bumped.git("merge", "--no-edit", "main")
     assert "CONFLICT" not in merged_out
@@ -158,7 +147,7 @@ def test_two_branches_that_each_bumped_merge_to_the_next_number(bumped: GitRepo,
 
 
 def test_without_the_driver_the_same_merge_conflicts(bumped: GitRepo, run: Run) -> None:
-    both_bump_app(bumped, run)
+    bump_app_on_both_sides(bumped, run)
     assert "CONFLICT" in bumped.git("merge", "--no-edit", "main", check=False)
 
 

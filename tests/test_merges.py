@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import Run
+from tests.flows import bump_app_on_both_sides
 from tests.gitrepo import GitRepo
 
 APP = "req/app/version.json"
@@ -16,17 +17,9 @@ LAUNCH = "launch/app/__main__.py"
 
 
 def both_bump_app(repo: GitRepo, run: Run) -> None:
-    """`feature` and `main` each change one of app's inputs and bump it 1 -> 2; feature is checked
-    out, and merging main conflicts in app's version file alone."""
-    repo.branch("feature")
-    repo.write(LAUNCH, "import scipy  # feature\n")
-    assert run(repo, "bump").code == 0
-    repo.commit("feature: launch module, app bumped")
-    repo.checkout("main")
-    repo.write(APP_LOCK, 'lock-version = "1.0"\n[[packages]]\nname = "scipy"\nversion = "1.16.2"\n')
-    assert run(repo, "bump").code == 0
-    repo.commit("main: scipy, app bumped")
-    repo.checkout("feature")
+    """`feature` and `main` each bump app 1 -> 2, and merging main into feature conflicts in app's
+    version file alone."""
+    bump_app_on_both_sides(repo, run)
     assert repo.read_json(APP)["version"] == 2
     merged = repo.git("merge", "--no-edit", "main", check=False)
     assert "CONFLICT" in merged

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import Run
+from tests.flows import report, unit
 from tests.gitrepo import GitRepo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "locks"
@@ -26,17 +26,6 @@ version-file = "app/version.json"
 inputs = ["app/"]
 depends-on = ["env"]
 """
-
-
-def report(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
-    result = run(repo, "check", "--format", "json", *args)
-    assert result.code in (0, 1), result.err
-    data: dict[str, Any] = json.loads(result.out)
-    return data
-
-
-def unit(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(found for found in data["units"] if found["unit"] == name)
 
 
 @pytest.fixture

@@ -54,22 +54,11 @@ def record_changes(
     """What differs between two records, by their manifests alone (for `log` and `diff`);
     `packages(path)` lists a modified lock file's package changes, where both sides can be read."""
     old: Mapping[str, str] = before.inputs if before is not None else {}
-    new = after.inputs
-    added = {path: digest for path, digest in new.items() if path not in old}
-    removed = {path: digest for path, digest in old.items() if path not in new}
-    renamed_from = _pair_renames(added, removed)
-    changes: list[Change] = []
-    for path in sorted(old.keys() | new.keys()):
-        if path in renamed_from:
-            changes.append(Change(kind=ChangeKind.RENAMED, path=path, previous=renamed_from[path]))
-        elif path in added:
-            changes.append(Change(kind=ChangeKind.ADDED, path=path))
-        elif path in removed:
-            if path not in renamed_from.values():
-                changes.append(Change(kind=ChangeKind.REMOVED, path=path))
-        elif old[path] != new[path]:
-            changes.append(Change(kind=ChangeKind.MODIFIED, path=path))
-            changes += packages(path) if packages is not None else []
+
+    def modified(path: str) -> list[Change]:
+        return [Change(kind=ChangeKind.MODIFIED, path=path), *(packages(path) if packages else [])]
+
+    changes = _manifest_changes(old, after.inputs, modified=modified)
     if before is not None:
         changes += _value_changes(before, after.values, after.depends)
     return tuple(changes)
@@ -96,11 +85,36 @@ def _file_changes(
     """The base record's manifest against the head's; where a digest is the same but the blobs'
     ids differ (looked at when the files moved), only line endings changed, or, for a lock file
     digested by what it installs, only its cosmetics."""
-    before, after = dict(recorded), head.manifest
-    changes: list[Change] = []
+    after = head.manifest
+
+    def modified(path: str) -> list[Change]:
+        return [
+            Change(kind=ChangeKind.MODIFIED, path=path, note=head.note(path)),
+            *_package_changes(path, base, head),
+        ]
+
+    def same_digest(path: str) -> list[Change]:
+        if not is_eol_checked or _blob(base, path) in (None, _blob(head, path)):
+            return []
+        is_lock = digest_method(after[path]) not in BYTES_METHODS
+        return [Change(kind=ChangeKind.COSMETIC if is_lock else ChangeKind.EOL_ONLY, path=path)]
+
+    return _manifest_changes(recorded, after, modified=modified, same_digest=same_digest)
+
+
+def _manifest_changes(
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+    *,
+    modified: Callable[[str], list[Change]],
+    same_digest: Callable[[str], list[Change]] | None = None,
+) -> list[Change]:
+    """Two manifests path by path: renamed (an exact rename), added, removed; `modified(path)` says
+    what a changed digest shows, `same_digest(path)` what an equal one may still show."""
     added = {path: digest for path, digest in after.items() if path not in before}
     removed = {path: digest for path, digest in before.items() if path not in after}
     renamed_from = _pair_renames(added, removed)
+    changes: list[Change] = []
     for path in sorted(before.keys() | after.keys()):
         if path in renamed_from:
             changes.append(Change(kind=ChangeKind.RENAMED, path=path, previous=renamed_from[path]))
@@ -110,11 +124,9 @@ def _file_changes(
             if path not in renamed_from.values():
                 changes.append(Change(kind=ChangeKind.REMOVED, path=path))
         elif before[path] != after[path]:
-            changes.append(Change(kind=ChangeKind.MODIFIED, path=path, note=head.note(path)))
-            changes += _package_changes(path, base, head)
-        elif is_eol_checked and _blob(base, path) not in (None, _blob(head, path)):
-            is_lock = digest_method(after[path]) not in BYTES_METHODS
-            changes.append(Change(kind=ChangeKind.COSMETIC if is_lock else ChangeKind.EOL_ONLY, path=path))
+            changes += modified(path)
+        elif same_digest is not None:
+            changes += same_digest(path)
     return changes
 
 
