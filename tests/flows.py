@@ -1,13 +1,15 @@
-"""Steps several test modules share: a `check --format json` report, one unit of it, and two
-branches that each bump `app` of the `bumped` project."""
+"""Steps several test modules share: a `check --format json` report, one unit of it, two
+branches that each bump `app` of the `bumped` project, and a tree unpacked from `git archive`."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import Run
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, clean_env
 
 APP_LOCK = "req/app/pylock.app.toml"
 LAUNCH = "launch/app/__main__.py"
@@ -39,3 +41,14 @@ def bump_app_on_both_sides(repo: GitRepo, run: Run) -> None:
     assert run(repo, "bump").code == 0
     repo.commit("main: scipy, app bumped")
     repo.checkout("feature")
+
+
+def unpacked(repo: GitRepo, target: Path) -> Path:
+    """`git archive HEAD | tar -x`: the tree a deployer gets, without `.git`."""
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "HEAD"], cwd=repo.path, env=clean_env(), capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    assert not (target / ".git").exists()
+    return target

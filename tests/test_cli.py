@@ -261,7 +261,7 @@ def test_missing_file_restores_the_base_version(bumped: GitRepo, run: Run) -> No
     [
         '<<<<<<< HEAD\n{"version": 2}\n=======\n{"version": 3}\n>>>>>>> other\n',
         '{"inputs_hash": "sha256:x", "version": 2,',
-        '{"format": 1, "unit": "fw", "version": "2", "inputs": {}, "inputs_hash": "x"}',
+        '{"format": 1, "unit": "fw", "version": "v2", "inputs": {}, "inputs_hash": "x"}',
         '{"format": 1, "unit": "app", "version": 1, "inputs": {}, "inputs_hash": "x"}',
     ],
     ids=["conflict-markers", "invalid-json", "string-version", "other-unit"],

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Run
 from tests.gitrepo import GitRepo
-from versionbot.schemes import INTEGER, SCHEMES, SEMVER, scheme_of
+from versionbot.schemes import INTEGER, SCHEMES, SEMVER, is_version
 
 
 def test_known_schemes() -> None:
@@ -53,7 +53,8 @@ def test_semver_accepts_one_step_of_any_level() -> None:
     ],
 )
 def test_what_each_scheme_writes(value: object, scheme: object) -> None:
-    assert scheme_of(value) is scheme
+    assert [each for each in (INTEGER, SEMVER) if each.is_valid(value)] == ([scheme] if scheme else [])
+    assert is_version(value) is (scheme is not None)
 
 
 def test_semver_orders_by_number_not_text() -> None:

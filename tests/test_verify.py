@@ -4,22 +4,11 @@ directory, a `git archive` unpacked, with no git at all."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-from tests.gitrepo import GitRepo, clean_env
+from tests.flows import unpacked
+from tests.gitrepo import GitRepo
 from versionbot.cli import main
-
-
-def unpacked(repo: GitRepo, target: Path) -> Path:
-    """`git archive HEAD | tar -x`: the tree a deployer gets, without `.git`."""
-    target.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", "HEAD"], cwd=repo.path, env=clean_env(), capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    assert not (target / ".git").exists()
-    return target
 
 
 def verify(target: Path, *args: str) -> int:

@@ -26,7 +26,7 @@ from versionbot.git import Repository
 from versionbot.hashing import Digests
 from versionbot.parallel import map_halves
 from versionbot.records import unit_names
-from versionbot.schemes import INTEGER, LEVELS, SCHEMES, Scheme
+from versionbot.schemes import INTEGER, LEVELS, Scheme
 from versionbot.snapshot import Snapshot
 from versionbot.survey import survey
 from versionbot.timeline import Timeline, parse_at_version, since
@@ -302,7 +302,7 @@ def _merge_context(args: argparse.Namespace, path: str) -> tuple[Scheme, Version
     unit = next((unit for unit in workspace.config.units if unit.version_file == path), None)
     if unit is None:
         return INTEGER, None
-    return SCHEMES[unit.scheme], workspace.record_at_merge_base(unit)
+    return unit.versions, workspace.record_at_merge_base(unit)
 
 
 def _merge_as_text(ancestor: str, ours: str, theirs: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -13,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from versionbot.attributes import folders_above
-from versionbot.deploynames import DEPLOY_NAME, deploy_template, render_template
+from versionbot.deploynames import DEPLOY_NAME, deploy_template, placeholders, render_template
 from versionbot.errors import ConfigError
 from versionbot.locks import method_for
 from versionbot.patterns import Pattern, pattern_problem
-from versionbot.schemes import LEVELS, SCHEMES, Version
+from versionbot.schemes import LEVELS, NAMES, SCHEMES, SEPARATORS, Scheme, Version, parts_scheme
 from versionbot.snapshot import Snapshot
 from versionbot.validation import Fail, branch_problem, check_requires, check_values, version_file_problem
 from versionbot.valuesfrom import ValueSource, parse_sources
@@ -34,10 +35,43 @@ PYPROJECT = "pyproject.toml"
 TOP_KEYS = ("requires", "base", "scheme", "level", "lock-hashing", "deploy-name", "units")
 UNIT_KEYS = (
     *("version-file", "inputs", "exclude", "depends-on", "values", "values-from", "scheme", "start"),
-    *("renamed-from", "lock-hashing", "deploy-name", "level"),
+    *("renamed-from", "lock-hashing", "deploy-name", "level", "parts", "separator"),
 )
+PART_KEYS = ("inputs", "exclude", "values", "values-from", "depends-on")  # a part's own, not the unit's
 LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_PART_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a deploy-name placeholder too: `{lock}`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """One part of a `parts` unit: a number of its own, judged by the integer rule on its inputs."""
+
+    name: str
+    inputs: tuple[Pattern, ...]
+    exclude: tuple[Pattern, ...]
+    values: Mapping[str, Any]
+    values_from: tuple[ValueSource, ...]
+    depends_on: tuple[str, ...]
+
+    def selects(self, path: str) -> bool:
+        """Whether the part's patterns take `path` (a file, whatever the snapshot holds there)."""
+        return _selects(self.inputs, self.exclude, path)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Patterns that pick input files: a unit's own, or one part's (`where` names the key)."""
+
+    where: str
+    inputs: tuple[Pattern, ...]
+    exclude: tuple[Pattern, ...]
+
+
+def _selects(inputs: tuple[Pattern, ...], exclude: tuple[Pattern, ...], path: str) -> bool:
+    if not any(next(iter(pattern.select((path,))), None) for pattern in inputs):
+        return False
+    return not any(pattern.matches(path) for pattern in exclude)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +89,24 @@ class Unit:
     lock_hashing: str = "bytes"  # "semantic": lock files are digested by what they install
     values_from: tuple[ValueSource, ...] = ()  # values read out of a file of each snapshot
     deploy_name: str = DEPLOY_NAME  # the template of the name deployers use: `{unit}@{version}`
+    # `parts` scheme: the parts, whose inputs, values and dependencies together are the unit's
+    parts: tuple[Part, ...] = ()
+    separator: str = "+"
+
+    @functools.cached_property
+    def versions(self) -> Scheme:
+        """The unit's scheme: its first version, the next one, which a change may hold."""
+        if self.scheme == "parts":
+            return parts_scheme(tuple(part.name for part in self.parts), self.separator)
+        return SCHEMES[self.scheme]
+
+    @functools.cached_property
+    def selections(self) -> tuple[Selection, ...]:
+        """The patterns that pick the unit's inputs: its own, or each part's."""
+        if self.parts:
+            key = f"units.{self.name}.parts"
+            return tuple(Selection(f"{key}.{p.name}", p.inputs, p.exclude) for p in self.parts)
+        return (Selection(f"units.{self.name}", self.inputs, self.exclude),)
 
     def deploy(self, version: Version | None, *, name: str | None = None) -> str | None:
         """The unit's deploy name at `version` (None: no version, no name); `name`: the name it had
@@ -62,6 +114,10 @@ class Unit:
         if version is None:
             return None
         fields = {"unit": name or self.name, "version": str(version)}
+        if self.parts and self.versions.is_valid(version):
+            fields |= {part: str(number) for part, number in self.versions.split(version).items()}
+        if not placeholders(self.deploy_name) <= fields.keys():
+            return None  # a version of another scheme, which has no such parts
         return render_template(self.deploy_name, fields)
 
     def lock_method(self, path: str) -> str | None:
@@ -70,9 +126,7 @@ class Unit:
 
     def selects(self, path: str) -> bool:
         """Whether the unit's patterns take `path` (a file, whatever the snapshot holds there)."""
-        if not any(next(iter(pattern.select((path,))), None) for pattern in self.inputs):
-            return False
-        return not any(pattern.matches(path) for pattern in self.exclude)
+        return any(_selects(chosen.inputs, chosen.exclude, path) for chosen in self.selections)
 
     @functools.cached_property
     def key_paths(self) -> tuple[str, ...]:
@@ -241,7 +295,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
         raise fail("base", f"{base!r} {problem}")
     default_scheme = _scheme(data.get("scheme", "integer"), "scheme", fail)
     default_hashing = _lock_hashing(data.get("lock-hashing", "bytes"), "lock-hashing", fail)
-    default_deploy = deploy_template(data.get("deploy-name", DEPLOY_NAME), "deploy-name", fail)
+    default_deploy = data.get("deploy-name", DEPLOY_NAME)  # checked with each unit's placeholders
     default_level = _level(data.get("level", "patch"), "level", fail)
     units_table = data.get("units", {})
     if not isinstance(units_table, dict) or not units_table:
@@ -258,7 +312,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, version: str) -> Confi
     return Config(source=source, requires=requires, base=base, units=units)
 
 
-def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], source: str, fail: Fail) -> Unit:
+def _parse_unit(name: str, table: Any, defaults: tuple[str, str, Any, str], source: str, fail: Fail) -> Unit:
     """One `[units.NAME]` table; `defaults` are the top-level scheme, lock-hashing, deploy-name and
     level."""
     default_scheme, default_hashing, default_deploy, default_level = defaults
@@ -277,6 +331,67 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], sour
         raise fail(key + ".version-file", f"{version_file!r} must be a plain path, not a pattern")
     if problem := version_file_problem(version_file):
         raise fail(key + ".version-file", f"{version_file!r} {problem}")
+    scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
+    parts = _parse_parts(table, key, scheme, source, fail)
+    if parts:  # the unit's inputs, values and dependencies are all its parts' together
+        inputs = tuple(pattern for part in parts for pattern in part.inputs)
+        exclude: tuple[Pattern, ...] = ()
+        depends_on = tuple(dict.fromkeys(name for part in parts for name in part.depends_on))
+        values = {name: value for part in parts for name, value in part.values.items()}
+        values_from = tuple(source for part in parts for source in part.values_from)
+    else:
+        inputs, exclude, depends_on, values, values_from = _selection(table, key, fail)
+    separator = table.get("separator", "+")
+    if separator not in SEPARATORS:
+        shown = " ".join(map(repr, SEPARATORS))
+        raise fail(key + ".separator", f"must be one of {shown} (what joins the parts), not {separator!r}")
+    unit = Unit(
+        name=name,
+        version_file=version_file,
+        inputs=inputs,
+        exclude=exclude,
+        depends_on=depends_on,
+        values=values,
+        scheme=scheme,
+        parts=parts,
+        separator=separator,
+    )
+    versions = unit.versions
+    start = table.get("start", versions.initial)
+    if not versions.is_valid(start) or (type(start) is int and start >= 2**63):
+        shown = {
+            "integer": "a whole number of at least 1",
+            "semver": 'a "MAJOR.MINOR.PATCH" string',
+            "parts": f"one number per part joined by {separator!r}, such as {versions.initial!r}",
+        }[scheme]
+        raise fail(key + ".start", f"must be {shown} (the unit's first version), not {start!r}")
+    renamed_from = table.get("renamed-from")
+    if renamed_from is not None and (
+        not isinstance(renamed_from, str) or not _UNIT_NAME.fullmatch(renamed_from)
+    ):
+        raise fail(key + ".renamed-from", "must be the unit's former name (letters, digits, `.`, `_`, `-`)")
+    if renamed_from == name:
+        raise fail(key + ".renamed-from", "names the unit itself; write its former name, or remove the key")
+    part_names = tuple(part.name for part in parts)
+    deploy_key = key + ".deploy-name" if "deploy-name" in table else "deploy-name"
+    return dataclasses.replace(
+        unit,
+        start=start,
+        level=_level(table.get("level", default_level), key + ".level", fail),
+        renamed_from=renamed_from,
+        lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
+        values_from=values_from,
+        deploy_name=deploy_template(table.get("deploy-name", default_deploy), deploy_key, fail, part_names),
+    )
+
+
+_Selected = tuple[
+    tuple[Pattern, ...], tuple[Pattern, ...], tuple[str, ...], dict[str, Any], tuple[ValueSource, ...]
+]
+
+
+def _selection(table: Mapping[str, Any], key: str, fail: Fail) -> _Selected:
+    """A unit's or a part's inputs, exclude, depends-on, values and values-from."""
     inputs = _patterns(table, "inputs", key, fail, required=True)
     exclude = _patterns(table, "exclude", key, fail, required=False)
     depends_on = table.get("depends-on", [])
@@ -286,34 +401,59 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, str, str], sour
     if not isinstance(values, dict):
         raise fail(key + ".values", 'must be a table, e.g. values = { runtime = "cpython-3.11" }')
     check_values(values, key + ".values", fail)
-    scheme = _scheme(table.get("scheme", default_scheme), key + ".scheme", fail)
     values_from = parse_sources(table.get("values-from", {}), values, key + ".values-from", fail)
-    start = table.get("start", SCHEMES[scheme].initial)
-    if not SCHEMES[scheme].is_valid(start) or (type(start) is int and start >= 2**63):
-        shown = "a whole number of at least 1" if scheme == "integer" else 'a "MAJOR.MINOR.PATCH" string'
-        raise fail(key + ".start", f"must be {shown} (the unit's first version), not {start!r}")
-    renamed_from = table.get("renamed-from")
-    if renamed_from is not None and (
-        not isinstance(renamed_from, str) or not _UNIT_NAME.fullmatch(renamed_from)
-    ):
-        raise fail(key + ".renamed-from", "must be the unit's former name (letters, digits, `.`, `_`, `-`)")
-    if renamed_from == name:
-        raise fail(key + ".renamed-from", "names the unit itself; write its former name, or remove the key")
-    return Unit(
-        name=name,
-        version_file=version_file,
-        inputs=inputs,
-        exclude=exclude,
-        depends_on=tuple(dict.fromkeys(depends_on)),
-        values=values,
-        scheme=scheme,
-        start=start,
-        level=_level(table.get("level", default_level), key + ".level", fail),
-        renamed_from=renamed_from,
-        lock_hashing=_lock_hashing(table.get("lock-hashing", default_hashing), key + ".lock-hashing", fail),
-        values_from=values_from,
-        deploy_name=deploy_template(table.get("deploy-name", default_deploy), key + ".deploy-name", fail),
-    )
+    return inputs, exclude, tuple(dict.fromkeys(depends_on)), values, values_from
+
+
+def _parse_parts(
+    table: Mapping[str, Any], key: str, scheme: str, source: str, fail: Fail
+) -> tuple[Part, ...]:
+    """The `[units.NAME.parts.PART]` tables of a `parts` unit (none for any other)."""
+    parts_table = table.get("parts")
+    if scheme != "parts":
+        for name in ("parts", "separator"):
+            if name in table:
+                raise fail(f"{key}.{name}", 'only a unit of scheme = "parts" has parts')
+        return ()
+    if not isinstance(parts_table, dict) or not parts_table:
+        raise fail(key + ".parts", "declare the unit's parts, e.g. [units.app.parts.lock] with inputs")
+    if own := [name for name in PART_KEYS if name in table]:
+        raise fail(
+            f"{key}.{own[0]}",
+            "a parts unit keeps inputs, exclude, values, values-from and depends-on in its parts "
+            f"([{key}.parts.PART]); move it into the part it belongs to",
+        )
+    parts: list[Part] = []
+    owners: dict[str, str] = {}
+    for name, part_table in parts_table.items():
+        where = f"{key}.parts.{name}"
+        if not _PART_NAME.fullmatch(name) or name in ("unit", "version"):
+            raise fail(
+                where,
+                "part names use letters, digits and `_`, starting with a letter, and are not `unit` or "
+                "`version` (each part is a deploy-name placeholder too)",
+            )
+        if not isinstance(part_table, dict):
+            raise fail(where, "must be a table with inputs")
+        _refuse_unknown_keys(part_table, PART_KEYS, source, where + ".")
+        inputs, exclude, depends_on, values, values_from = _selection(part_table, where, fail)
+        for value in (*values, *(entry.name for entry in values_from)):
+            if value in owners:
+                raise fail(
+                    f"{where}.values.{value}", f"is a value of part {owners[value]!r} too; give it to one"
+                )
+            owners[value] = name
+        parts.append(
+            Part(
+                name=name,
+                inputs=inputs,
+                exclude=exclude,
+                values=values,
+                values_from=values_from,
+                depends_on=depends_on,
+            )
+        )
+    return tuple(parts)
 
 
 def _patterns(
@@ -416,8 +556,8 @@ def _lock_hashing(value: Any, key: str, fail: Fail) -> str:
 
 
 def _scheme(value: Any, key: str, fail: Fail) -> str:
-    if not isinstance(value, str) or value not in SCHEMES:
-        raise fail(key, f"unknown scheme {value!r}; known: {', '.join(SCHEMES)}")
+    if not isinstance(value, str) or value not in NAMES:
+        raise fail(key, f"unknown scheme {value!r}; known: {', '.join(NAMES)}")
     return str(value)
 
 

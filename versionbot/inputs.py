@@ -39,7 +39,7 @@ class Inputs:
         self._left = left
         self._entries: dict[str, Entry] | None = None
         self._manifest: Mapping[str, str] | None = None
-        self.unmatched: list[str] = []
+        self.unmatched: list[tuple[str, str]] = []  # (the key that holds it, the pattern)
         ids = [snapshot.content_id(path) for path in unit.key_paths]
         self.ids = None if None in ids else tuple(ids)
 
@@ -52,9 +52,12 @@ class Inputs:
         parts = [f"hash-revision {HASH_REVISION}", self._config.cache_salt, *sorted(self._left), "inputs"]
         if unit.lock_hashing != "bytes":  # bytes alone leaves the keys as they always were
             parts.insert(1, f"lock-hashing {unit.lock_hashing}")
-        parts += [pattern.text for pattern in unit.inputs]
-        parts.append("exclude")
-        parts += [pattern.text for pattern in unit.exclude]
+        for chosen in unit.selections:
+            if unit.parts:
+                parts.append(chosen.where)
+            parts += [pattern.text for pattern in chosen.inputs]
+            parts.append("exclude")
+            parts += [pattern.text for pattern in chosen.exclude]
         parts += [f"{path}={content}" for path, content in zip(unit.key_paths, self.ids, strict=True)]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -96,24 +99,29 @@ class Inputs:
 
 
 def select_inputs(
-    unit: Unit, snapshot: Snapshot, version_files: frozenset[str], unmatched: list[str] | None = None
+    unit: Unit,
+    snapshot: Snapshot,
+    version_files: frozenset[str],
+    unmatched: list[tuple[str, str]] | None = None,
 ) -> dict[str, Entry]:
-    """The unit's input entries: matched by `inputs`, not by `exclude`, never a version file.
-    Patterns that match no file at all are appended to `unmatched`."""
+    """The unit's input entries: matched by `inputs`, not by `exclude` (a part's by its own), never
+    a version file. Patterns that match no file at all are appended to `unmatched` with their key."""
     selected: dict[str, Entry] = {}
-    for pattern in unit.inputs:
-        matched = False
-        for path in pattern.select(snapshot.paths_under(pattern.scan_root)):
-            matched = True
-            if path in version_files or path in selected:
-                continue
-            if unit.exclude and any(exclude.matches(path) for exclude in unit.exclude):
-                continue
-            entry = snapshot.entry(path)
-            if entry is not None:
-                selected[path] = entry
-        if not matched and unmatched is not None:
-            unmatched.append(pattern.text)
+    for chosen in unit.selections:
+        excludes = chosen.exclude
+        for pattern in chosen.inputs:
+            matched = False
+            for path in pattern.select(snapshot.paths_under(pattern.scan_root)):
+                matched = True
+                if path in version_files or path in selected:
+                    continue
+                if excludes and any(exclude.matches(path) for exclude in excludes):
+                    continue
+                entry = snapshot.entry(path)
+                if entry is not None:
+                    selected[path] = entry
+            if not matched and unmatched is not None:
+                unmatched.append((chosen.where, pattern.text))
     if _NOT_UTF8.search("".join(selected)):  # one search for all: such names are rare
         path = next(path for path in selected if _NOT_UTF8.search(path))
         raise VersionbotError(

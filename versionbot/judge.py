@@ -4,13 +4,14 @@ record and the fingerprint of its inputs. DESIGN.md "When a version must change"
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from versionbot.config import Unit
 from versionbot.findings import Change, Finding, Status
 from versionbot.lineage import Origin
 from versionbot.records import Recorded
-from versionbot.schemes import SCHEMES, Scheme, Version
-from versionbot.versionfile import VersionFile
+from versionbot.schemes import Scheme, Version
+from versionbot.versionfile import PartRecord, VersionFile
 
 
 def judge(
@@ -26,6 +27,8 @@ def judge(
     base_fingerprint: str | None = None,
     is_head_as_recorded: bool | None = None,
     level: str | None = None,
+    part_fingerprints: Mapping[str, str] | None = None,
+    base_part_fingerprints: Mapping[str, str] | None = None,
 ) -> Finding:
     """`origin` says where `base_recorded` was found when not plainly at the unit's own path.
 
@@ -33,13 +36,28 @@ def judge(
     fingerprint under today's (else the record's own is compared), and `is_head_as_recorded` says
     whether the head's copy of that record, untouched, matches the head under its own rules: such a
     file passes until `rehash` or `bump` rewrites it. `level` (`bump --level`) overrides the unit's
-    semver step."""
-    scheme = SCHEMES[unit.scheme]
+    semver step. A `parts` unit's parts are judged each by its own fingerprint (`part_fingerprints`;
+    `base_part_fingerprints` where the base's were made under other rules)."""
+    scheme = unit.versions
     base_record, record = base_recorded.record, head_recorded.record
-    if base_record is not None and not scheme.is_valid(base_record.version):
+    if base_record is not None and not (
+        base_record.parts if unit.parts else scheme.is_valid(base_record.version)
+    ):
         base_record = None  # the unit changed schemes: it starts again, at `start`
     base_version = base_record.version if base_record else None
-    if base_record is None:
+    parts = None
+    expected_version: Version
+    if unit.parts:
+        parts = _judge_parts(
+            unit,
+            base_record,
+            record,
+            part_fingerprints or {},
+            base_part_fingerprints or {},
+            is_broken_base=base_recorded.problem is not None,
+        )
+        expected_version, is_changed = scheme.join(parts.numbers), parts.is_changed
+    elif base_record is None:
         # No usable record in the base nor before it: a new unit, or a base whose file was broken
         # with no history to look back on (then the head's own version is trusted, not reset).
         is_broken_base = base_recorded.problem is not None
@@ -63,6 +81,7 @@ def judge(
         values=unit.values,
         depends=depends,
         extra=extra,
+        parts=parts.records if parts else {},
     )
 
     def finding(status: Status, message: str, *, is_writable: bool = True) -> Finding:
@@ -118,6 +137,11 @@ def judge(
     if record.version == expected_version and has_right_hashes:
         if base_record is None:
             return finding(Status.NEW, f"new unit at version {expected_version}")
+        if parts is not None and is_changed:
+            status = Status.BUMPED if parts.bumped else Status.NEW
+            return finding(
+                status, f"inputs changed: {base_version} -> {expected_version} ({parts.describe()})"
+            )
         if is_changed:
             return finding(
                 Status.BUMPED, f"inputs changed: {base_version} -> {expected_version}{looked_back}"
@@ -157,6 +181,11 @@ def judge(
             f"version {expected_version} is right but the recorded hashes do not match the inputs "
             f"(edited after the bump, or by hand); {run_bump} to refresh them",
         )
+    if parts is not None:
+        status, why = parts.wrong(scheme.split(record.version))
+        return finding(
+            status, f"the version is {record.version} but should be {expected_version}: {why}; {run_bump}"
+        )
     if base_version is not None and not is_changed and scheme.key(record.version) > scheme.key(base_version):
         return finding(
             Status.UNEXPECTED_BUMP,
@@ -174,6 +203,93 @@ def judge(
             scheme, record.version, base_version, expected_version, is_changed, unit.start
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Each part of a `parts` unit judged by the integer rule against its own fingerprint."""
+
+    numbers: dict[str, int]  # the expected number of each part
+    records: dict[str, PartRecord]  # what the version file's `parts` should hold
+    base: dict[str, int | None]  # each part's number in the base record (None: a new part)
+    bumped: tuple[str, ...]  # the parts whose inputs changed
+    new: tuple[str, ...]  # the parts the base has no number for
+
+    @property
+    def is_changed(self) -> bool:
+        return bool(self.bumped or self.new)
+
+    def describe(self) -> str:
+        """What moved, part by part: `app 1 -> 2`, `lock new at 1`."""
+        moved = [f"{name} {self.base[name]} -> {self.numbers[name]}" for name in self.bumped]
+        moved += [f"{name} new at {self.numbers[name]}" for name in self.new]
+        return ", ".join(moved)
+
+    def wrong(self, recorded: Mapping[str, int]) -> tuple[Status, str]:
+        """The status of a recorded version other than the expected one: each wrong part's status by
+        the integer rule, the unit's the first of those in the findings table's order."""
+        found: list[tuple[Status, str]] = []
+        for name, expected in self.numbers.items():
+            number, base = recorded[name], self.base[name]
+            is_changed = name in self.bumped or name in self.new
+            if number == expected:
+                continue
+            if base is not None and not is_changed and number > base:
+                found.append(
+                    (
+                        Status.UNEXPECTED_BUMP,
+                        f"{name} went from {base} to {number} but its inputs did not change",
+                    )
+                )
+            elif base is not None and is_changed and number == base:
+                found.append((Status.NEEDS_BUMP, f"{name}'s inputs changed but it is still {number}"))
+            elif base is None:
+                found.append(
+                    (Status.WRONG_VERSION, f"{name} is {number} but a new part starts at {expected}")
+                )
+            elif not is_changed:
+                found.append(
+                    (Status.WRONG_VERSION, f"{name} is {number} but its inputs did not change: {base}")
+                )
+            else:
+                found.append(
+                    (
+                        Status.WRONG_VERSION,
+                        f"{name} is {number} but one change gets one bump: {base} -> {expected}",
+                    )
+                )
+        order = list(Status)
+        return min(found, key=lambda item: order.index(item[0]))[0], "; ".join(why for _, why in found)
+
+
+def _judge_parts(
+    unit: Unit,
+    base_record: VersionFile | None,
+    record: VersionFile | None,
+    fingerprints: Mapping[str, str],
+    base_fingerprints: Mapping[str, str],
+    *,
+    is_broken_base: bool,
+) -> _Parts:
+    scheme = unit.versions
+    start = scheme.split(unit.start)
+    if base_record is None and is_broken_base and record is not None and scheme.is_valid(record.version):
+        start = scheme.split(record.version)  # no record to go by: the head's own is trusted
+    numbers, base, bumped, new = {}, {}, [], []
+    for part in unit.parts:
+        name = part.name
+        before = base_record.parts.get(name) if base_record is not None else None
+        base[name] = before.version if before is not None else None
+        if before is None:
+            numbers[name] = start[name]
+            new.append(name)
+        elif fingerprints[name] != base_fingerprints.get(name, before.inputs_hash):
+            numbers[name] = before.version + 1
+            bumped.append(name)
+        else:
+            numbers[name] = before.version
+    records = {name: PartRecord(numbers[name], fingerprints[name]) for name in numbers}
+    return _Parts(numbers, records, base, tuple(bumped), tuple(new))
 
 
 def _carried(unit: Unit, origin: Origin) -> str:

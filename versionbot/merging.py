@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from versionbot import safejson
 from versionbot.hashing import inputs_hash
-from versionbot.schemes import Scheme
-from versionbot.versionfile import InvalidVersionFile, VersionFile, dumps, parse
+from versionbot.schemes import Scheme, Version
+from versionbot.versionfile import InvalidVersionFile, PartRecord, VersionFile, dumps, parse
 
 T = TypeVar("T")
 _ABSENT: Any = object()
@@ -49,7 +49,11 @@ def merge_version_files(
     inputs = _merged(common.inputs if common else {}, mine.inputs, other.inputs)
     values = _merged(common.values if common else {}, mine.values, other.values)
     depends = _merged(common.depends if common else {}, mine.depends, other.depends)
-    if base is not None:
+    parts: dict[str, PartRecord] = {}
+    if scheme.parts:
+        parts = _merged_parts(scheme, common, mine, other, base)
+        version: Version = scheme.join({name: part.version for name, part in parts.items()})
+    elif base is not None:
         is_base_own = (dict(base.inputs), dict(base.values), dict(base.depends)) == (inputs, values, depends)
         version = base.version if is_base_own else scheme.next(base.version, "patch")
     else:
@@ -68,8 +72,49 @@ def merge_version_files(
             values=values,
             depends=depends,
             extra=_merged(common.extra if common else {}, mine.extra, other.extra),
+            parts=parts,
         )
     )
+
+
+def _merged_parts(
+    scheme: Scheme,
+    common: VersionFile | None,
+    mine: VersionFile,
+    other: VersionFile,
+    base: VersionFile | None,
+) -> dict[str, PartRecord]:
+    """A `parts` record merged part by part, each by the integer rule above: a part's fingerprint
+    from the side that changed it, its number what `bump` would write at `base` where that is known."""
+    sides = [side for side in (mine, other, common) if side is not None]
+    if not all(scheme.is_valid(side.version) for side in sides):
+        raise NotMergeable(
+            f"a side's version is not {len(scheme.parts)} parts joined by {scheme.separator!r}"
+        )
+    common_parts, mine_parts, other_parts = (_part_records(scheme, side) for side in (common, mine, other))
+    merged = _merged(common_parts, mine_parts, other_parts)
+    parts = {}
+    for name in scheme.parts:
+        fingerprint = merged[name].inputs_hash if name in merged else ""
+        if base is not None:
+            before = base.parts.get(name)
+            number = 1 if before is None else before.version + (fingerprint != before.inputs_hash)
+        else:
+            ours, theirs = mine_parts[name].version, other_parts[name].version
+            both_raised = name in common_parts and min(ours, theirs) > common_parts[name].version
+            number = max(ours, theirs) + both_raised
+        parts[name] = PartRecord(number, fingerprint)
+    return parts
+
+
+def _part_records(scheme: Scheme, record: VersionFile | None) -> dict[str, PartRecord]:
+    """Each part's number (from the version, which people read) and fingerprint (from `parts`)."""
+    if record is None:
+        return {}
+    return {
+        name: PartRecord(number, record.parts[name].inputs_hash if name in record.parts else "")
+        for name, number in scheme.split(record.version).items()
+    }
 
 
 def _merged(base: Mapping[str, T], ours: Mapping[str, T], theirs: Mapping[str, T]) -> dict[str, T]:

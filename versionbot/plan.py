@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from versionbot import safejson
 from versionbot.cache import Memory, fingerprint, is_vouched_for
@@ -20,10 +21,10 @@ from versionbot.judge import judge
 from versionbot.lineage import BaseHistory, Origin, base_record
 from versionbot.records import Recorded, Records
 from versionbot.rules import is_under_rules, own_rules
-from versionbot.schemes import SCHEMES, Version
+from versionbot.schemes import Version
 from versionbot.snapshot import Entry, Snapshot
 from versionbot.validation import check_values
-from versionbot.valuesfrom import SelectError, select
+from versionbot.valuesfrom import SelectError, ValueSource, select
 from versionbot.versionfile import VersionFile
 
 
@@ -95,6 +96,14 @@ def make_plan(
         other_rules = _under_other_rules(
             unit, base_recorded.record, head_recorded.record, base_inputs, head_inputs
         )
+        part_fingerprints = base_part_fingerprints = None
+        if unit.parts:
+            part_fingerprints = part_hashes(unit, head_inputs.manifest, unit.values, depends)
+            if other_rules is not None and base_recorded.record is not None:
+                base_values, base_depends = base_recorded.record.values, base_recorded.record.depends
+                base_part_fingerprints = part_hashes(
+                    unit, other_rules.base_manifest, base_values, base_depends
+                )
         finding = judge(
             unit=unit,
             manifest=head_inputs.manifest,
@@ -107,6 +116,8 @@ def make_plan(
             base_fingerprint=other_rules.base_fingerprint if other_rules else None,
             is_head_as_recorded=other_rules.is_head_as_recorded if other_rules else None,
             level=level,
+            part_fingerprints=part_fingerprints,
+            base_part_fingerprints=base_part_fingerprints,
         )
         is_unchanged = finding.status is Status.UNCHANGED and other_rules is None
         changes = _carried(unit, origin) + explain(
@@ -129,6 +140,20 @@ def make_plan(
         head=head.label,
         findings=tuple(findings[unit.name] for unit in config.units),
     )
+
+
+def part_hashes(
+    unit: Unit, manifest: Mapping[str, str], values: Mapping[str, Any], depends: Mapping[str, Version]
+) -> dict[str, str]:
+    """Each part's fingerprint: of the files it selects, its own values and its own dependencies."""
+    return {
+        part.name: inputs_hash(
+            {path: digest for path, digest in manifest.items() if part.selects(path)},
+            {name: values[name] for name in part.values if name in values},
+            {name: depends[name] for name in part.depends_on if name in depends},
+        )
+        for part in unit.parts
+    }
 
 
 @dataclass(frozen=True)
@@ -191,7 +216,7 @@ def _with_taker(  # noqa: PLR0917 - one call site, each argument a different kin
     base_record, record = base_recorded.record, head_recorded.record
     if finding.status not in (Status.NEEDS_BUMP, Status.WRONG_VERSION) or not (base_record and record):
         return finding
-    scheme = SCHEMES[unit.scheme]
+    scheme = unit.versions
     if not (scheme.is_valid(record.version) and scheme.is_valid(base_record.version)):
         return finding
     if scheme.key(record.version) > scheme.key(base_record.version) or record == base_record:
@@ -210,12 +235,36 @@ VALUES_FROM_LIMIT = 8 << 20  # bytes: a file values are taken from is a settings
 
 
 def with_values_from(config: Config, unit: Unit, snapshot: Snapshot) -> Unit:
-    """The unit with its `values-from` read out of `snapshot`, beside its literal values."""
+    """The unit with its `values-from` read out of `snapshot`, beside its literal values (a part's
+    beside its part's)."""
     if not unit.values_from:
         return unit
-    values = dict(unit.values)
-    for source in unit.values_from:
-        where = f"{config.source}: units.{unit.name}.values-from.{source.name}"
+    if not unit.parts:
+        values = _read_values(config, snapshot, unit.values, unit.values_from, f"units.{unit.name}")
+        return dataclasses.replace(unit, values=values)
+    parts = tuple(
+        dataclasses.replace(
+            part,
+            values=_read_values(
+                config, snapshot, part.values, part.values_from, f"units.{unit.name}.parts.{part.name}"
+            ),
+        )
+        for part in unit.parts
+    )
+    values = {name: value for part in parts for name, value in part.values.items()}
+    return dataclasses.replace(unit, parts=parts, values=values)
+
+
+def _read_values(
+    config: Config,
+    snapshot: Snapshot,
+    literal: Mapping[str, Any],
+    sources: tuple[ValueSource, ...],
+    key: str,
+) -> dict[str, Any]:
+    values = dict(literal)
+    for source in sources:
+        where = f"{config.source}: {key}.values-from.{source.name}"
         data = snapshot.read_file(source.file)
         if data is None:
             raise ConfigError(f"{where}: {source.file} is no file in {snapshot.label}")
@@ -231,7 +280,7 @@ def with_values_from(config: Config, unit: Unit, snapshot: Snapshot) -> Unit:
         except (UnicodeDecodeError, ValueError, RecursionError) as error:  # JSON or TOML that is none
             raise ConfigError(f"{where}: {source.file} cannot be read: {error}") from None
         check_values(values[source.name], source.name, _failing(f"{where}: the value of {source.key!r}"))
-    return dataclasses.replace(unit, values=values)
+    return values
 
 
 def _failing(where: str) -> Callable[[str, str], ConfigError]:
@@ -244,8 +293,9 @@ def _failing(where: str) -> Callable[[str, str], ConfigError]:
 def refuse_unmatched(config: Config, inputs: Inputs) -> None:
     """A pattern that matched no file where the inputs were selected is a configuration error."""
     if inputs.unmatched:
+        where, pattern = inputs.unmatched[0]
         raise ConfigError(
-            f"{config.source}: units.{inputs.unit.name}.inputs: pattern {inputs.unmatched[0]!r} "
+            f"{config.source}: {where}.inputs: pattern {pattern!r} "
             f"matches no file in {inputs.snapshot.label}; fix the pattern or remove it"
         )
 

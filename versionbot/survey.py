@@ -12,7 +12,7 @@ from versionbot.errors import VersionbotError
 from versionbot.findings import UnitState
 from versionbot.hashing import Digests, inputs_hash
 from versionbot.inputs import Inputs
-from versionbot.plan import refuse_unmatched, with_values_from
+from versionbot.plan import part_hashes, refuse_unmatched, with_values_from
 from versionbot.records import Recorded, Records
 from versionbot.rules import is_under_rules, own_rules
 from versionbot.schemes import Version
@@ -124,8 +124,19 @@ def _problem(
         current = inputs_hash(own, resolved.values, depends)
     if not is_deployed:
         refuse_unmatched(config, inputs)
-    if current == record.inputs_hash:
+    if current == record.inputs_hash and not resolved.parts:
         return None
+    if current == record.inputs_hash:  # a parts unit's record holds each part's fingerprint too
+        manifest = inputs.manifest if own is None else own
+        parts = part_hashes(resolved, manifest, resolved.values, depends)
+        wrong = [
+            name for name in parts if parts[name] != getattr(record.parts.get(name), "inputs_hash", None)
+        ]
+        if not wrong:
+            return None
+        return f"the recorded fingerprint of part {wrong[0]} does not match its inputs" + (
+            "" if is_deployed else "; run `versionbot bump`"
+        )
     differs = _differing(record, inputs.manifest if own is None else own, resolved.values, depends)
     fix = "" if is_deployed else "; run `versionbot bump`"
     return f"the recorded hashes do not match the inputs ({differs}){fix}"

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from versionbot import safejson
-from versionbot.schemes import Version, scheme_of
+from versionbot.schemes import Version, is_version
 
 FORMAT = 1
-KNOWN_KEYS = frozenset({"depends", "format", "hash", "inputs", "inputs_hash", "unit", "values", "version"})
+KNOWN_KEYS = frozenset(
+    {"depends", "format", "hash", "inputs", "inputs_hash", "parts", "unit", "values", "version"}
+)
 HASH_REVISIONS = (1,)  # the hash revisions this versionbot reads; `hash` absent means 1
 BYTES_METHODS = frozenset({"sha256", "git"})  # a file's or link's bytes; a submodule's commit
 
@@ -31,6 +33,14 @@ class FutureFormat(InvalidVersionFile):
     """Written by a newer versionbot: refused, and never rewritten."""
 
 
+@dataclass(frozen=True)
+class PartRecord:
+    """One part of a `parts` unit: its number and the fingerprint of its own inputs."""
+
+    version: int
+    inputs_hash: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class VersionFile:
     unit: str
@@ -40,6 +50,7 @@ class VersionFile:
     values: Mapping[str, Any] = field(default_factory=dict)
     depends: Mapping[str, Version] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # users' own keys, kept and never hashed
+    parts: Mapping[str, PartRecord] = field(default_factory=dict)  # the `parts` scheme's parts
     # `special_digests`, when a summary gave them (compared never: they follow from `inputs`)
     specials: tuple[tuple[str, str], ...] | None = field(default=None, compare=False, repr=False)
 
@@ -50,6 +61,7 @@ class VersionFile:
             and (self.inputs is other.inputs or dict(self.inputs) == dict(other.inputs))
             and dict(self.values) == dict(other.values)
             and dict(self.depends) == dict(other.depends)
+            and dict(self.parts) == dict(other.parts)
         )
 
 
@@ -80,8 +92,10 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
         found = f"is {repr(obj['unit'])[:80]}" if "unit" in obj else "is missing"
         raise InvalidVersionFile(f'"unit" {found}, but this file belongs to unit {unit!r}')
     version = obj.get("version")
-    if not (_is_int(version) or isinstance(version, str)) or scheme_of(version) is None:
-        raise InvalidVersionFile('"version" must be an integer of at least 1, or "MAJOR.MINOR.PATCH"')
+    if not isinstance(version, int | str) or not is_version(version):
+        raise InvalidVersionFile(
+            '"version" must be an integer of at least 1, "MAJOR.MINOR.PATCH", or parts such as "2+3"'
+        )
     revision = obj.get("hash", 1)
     if not _is_int(revision):
         raise InvalidVersionFile('"hash" must be an integer (the hash revision)')
@@ -108,11 +122,12 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
     if not isinstance(values, dict):
         raise InvalidVersionFile('"values" must be an object')
     depends = obj.get("depends", {})
-    if not isinstance(depends, dict) or not all(scheme_of(v) is not None for v in depends.values()):
+    if not isinstance(depends, dict) or not all(map(is_version, depends.values())):
         raise InvalidVersionFile(
-            '"depends" must map unit names to versions (integers, or "MAJOR.MINOR.PATCH")'
+            '"depends" must map unit names to versions (integers, "MAJOR.MINOR.PATCH", or parts)'
         )
     return VersionFile(
+        parts=_parts(obj.get("parts", {})),
         unit=obj["unit"],
         version=version,
         inputs=inputs,
@@ -121,6 +136,21 @@ def parse(data: bytes, *, unit: str, formerly: tuple[str, ...] = ()) -> VersionF
         depends=depends,
         extra={key: value for key, value in obj.items() if key not in KNOWN_KEYS},
     )
+
+
+def _parts(parts: Any) -> dict[str, PartRecord]:
+    problem = InvalidVersionFile('"parts" must map part names to {"version": N, "inputs_hash": "sha256:..."}')
+    if not isinstance(parts, dict):
+        raise problem
+    records = {}
+    for name, part in parts.items():
+        if not isinstance(part, dict) or set(part) != {"version", "inputs_hash"}:
+            raise problem
+        version, inputs_hash = part["version"], part["inputs_hash"]
+        if not (_is_int(version) and version >= 1 and isinstance(inputs_hash, str)):
+            raise problem
+        records[name] = PartRecord(version, inputs_hash)
+    return records
 
 
 class LazyInputs(Mapping[str, str]):
@@ -176,6 +206,7 @@ def to_summary(record: VersionFile) -> list[Any]:
         record.depends,
         record.extra,
         specials,
+        {name: [part.version, part.inputs_hash] for name, part in record.parts.items()},
     ]
 
 
@@ -184,10 +215,12 @@ def from_summary(
 ) -> VersionFile | None:
     """The record a summary describes, or None when it is not a summary of a file written for one
     of `names`."""
-    if not isinstance(summary, list) or len(summary) != 7 or summary[0] not in names:
+    if not isinstance(summary, list) or len(summary) != 8 or summary[0] not in names:
         return None
-    unit, version, inputs_hash, values, depends, extra, specials = summary
-    if not (scheme_of(version) is not None and isinstance(inputs_hash, str)):
+    unit, version, inputs_hash, values, depends, extra, specials, parts = summary
+    if not (is_version(version) and isinstance(inputs_hash, str) and isinstance(parts, dict)):
+        return None
+    if not all(isinstance(part, list) and len(part) == 2 for part in parts.values()):
         return None
     if not (isinstance(values, dict) and isinstance(depends, dict) and isinstance(extra, dict)):
         return None
@@ -204,6 +237,7 @@ def from_summary(
         values=values,
         depends=depends,
         extra=extra,
+        parts={name: PartRecord(*part) for name, part in parts.items()},
     )
 
 
@@ -225,6 +259,11 @@ def dumps(record: VersionFile) -> bytes:
         obj["values"] = dict(record.values)
     if record.depends:
         obj["depends"] = dict(record.depends)
+    if record.parts:
+        obj["parts"] = {
+            name: {"inputs_hash": part.inputs_hash, "version": part.version}
+            for name, part in record.parts.items()
+        }
     return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
