@@ -38,6 +38,8 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+# the commands that open what they read themselves (or read nothing of the repository)
+OPENS_ITSELF = ("init", "ci", "merge-driver", "verify", "schema")
 
 
 def _judge(workspace: Workspace, args: argparse.Namespace) -> tuple[Plan, Snapshot]:
@@ -272,6 +274,14 @@ def _install_driver(repo: Repository, root: Path, version_files: list[str], args
     return EXIT_OK
 
 
+def run_schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of the configuration or of a version file, as the package ships it."""
+    from versionbot.schemas import schema_text
+
+    sys.stdout.write(schema_text(args.name))
+    return EXIT_OK
+
+
 def run_merge_driver(args: argparse.Namespace) -> int:
     """git's merge driver for version files: the merged record into OURS, exit 0. A side that is no
     version file is merged as text instead, conflict markers and all, exit 1 (a conflict, as git
@@ -460,6 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci.set_defaults(handler=run_ci)
 
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of the configuration or of a version file"
+    )
+    schema.add_argument("name", choices=("config", "version-file"), help="which file's schema")
+    schema.set_defaults(handler=run_schema)
+
     driver = commands.add_parser(
         "merge-driver", help="git's merge driver for version files (set up by `init --merge-driver`)"
     )
@@ -496,7 +512,7 @@ def _handle(args: argparse.Namespace) -> int:
     Every message passes through `visible`: it may quote the repository (a key, a path) and goes
     to a log where a line break would start a workflow command."""
     try:
-        if args.command in ("init", "ci", "merge-driver", "verify"):  # each opens what it reads itself
+        if args.command in OPENS_ITSELF:
             return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))
