@@ -39,7 +39,7 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 # the commands that open what they read themselves (or read nothing of the repository)
-OPENS_ITSELF = ("init", "ci", "merge-driver", "verify", "schema")
+OPENS_ITSELF = ("init", "ci", "merge-driver", "verify", "schema", "doctor")
 
 
 def _judge(workspace: Workspace, args: argparse.Namespace) -> tuple[Plan, Snapshot]:
@@ -274,6 +274,23 @@ def _install_driver(repo: Repository, root: Path, version_files: list[str], args
     return EXIT_OK
 
 
+def run_doctor(args: argparse.Namespace) -> int:
+    """What versionbot sees, topic by topic; exit 1 with the first thing to fix, else 0."""
+    from versionbot.doctor import diagnose
+
+    diagnosis = diagnose(args.repo, args.config)
+    shown = []
+    for topic in diagnosis.topics:
+        if len(topic.lines) == 1 and not topic.is_list:
+            shown.append(f"{topic.name}: {topic.lines[0]}")
+        else:
+            shown += [f"{topic.name}:", *(f"  {line}" for line in topic.lines)]
+    fix = diagnosis.first_fix
+    shown += ["", f"first thing to fix: {fix}" if fix else "nothing to fix"]
+    sys.stdout.write(escape.lines(shown))
+    return EXIT_FINDINGS if fix else EXIT_OK
+
+
 def run_schema(args: argparse.Namespace) -> int:
     """The JSON Schema of the configuration or of a version file, as the package ships it."""
     from versionbot.schemas import schema_text
@@ -375,6 +392,20 @@ def _add_bump(commands: Any) -> None:
     bump.set_defaults(handler=run_bump)
 
 
+def _add_setup_commands(commands: Any) -> None:
+    """`doctor` and `schema`: what versionbot sees, and the formats for editors."""
+    doctor = commands.add_parser(
+        "doctor", help="what versionbot sees (config, base, units, hooks, merge driver, cache); what to fix"
+    )
+    doctor.set_defaults(handler=run_doctor)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of the configuration or of a version file"
+    )
+    schema.add_argument("name", choices=("config", "version-file"), help="which file's schema")
+    schema.set_defaults(handler=run_schema)
+
+
 def _add_history_commands(commands: Any) -> None:
     """`log` and `diff`: a unit's versions through history."""
     log = commands.add_parser("log", help="every version of each unit along the first-parent history")
@@ -470,11 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci.set_defaults(handler=run_ci)
 
-    schema = commands.add_parser(
-        "schema", help="print the JSON Schema (draft 2020-12) of the configuration or of a version file"
-    )
-    schema.add_argument("name", choices=("config", "version-file"), help="which file's schema")
-    schema.set_defaults(handler=run_schema)
+    _add_setup_commands(commands)
 
     driver = commands.add_parser(
         "merge-driver", help="git's merge driver for version files (set up by `init --merge-driver`)"
