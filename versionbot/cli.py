@@ -228,7 +228,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from versionbot import onboarding  # tomlkit is only needed here
+    from versionbot import discovery, onboarding  # tomlkit is only needed here
 
     repo = Repository(args.repo or Path.cwd())
     if repo.root is None:
@@ -236,23 +236,37 @@ def run_init(args: argparse.Namespace) -> int:
     if args.merge_driver and _has_config(repo.root, args.config):  # set up already: the driver only
         config = Workspace.open(args.repo, args.config).config
         return _install_driver(repo, repo.root, [unit.version_file for unit in config.units], args)
-    proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
-    base = repo.remote_default(repo.upstream_remote() or "origin")  # `origin/main`, when known
-    target, text = onboarding.render_config(repo.root, proposal, args.config, base)
+    snapshot = repo.worktree_snapshot()
+    remote = repo.upstream_remote() or "origin"
+    proposal = discovery.propose(
+        sorted(snapshot.paths_under("")),
+        snapshot.read_file,
+        where=str(repo.root),
+        fallback_name=discovery.repository_name(repo.config_value(f"remote.{remote}.url")),
+        include_tests=args.include_tests,
+    )
+    units = proposal.units
+    base = repo.remote_default(remote)  # `origin/main`, when known
+    target, text = onboarding.render_config(repo.root, units, args.config, base)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
-        addition = onboarding.render_addition(proposal, target, base)
+        addition = onboarding.render_addition(units, target, base)
         sys.stdout.write(f"# would add to {visible(target.name)}:\n{escape.lines(addition.splitlines())}")
     else:
         relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
         data = text.encode("utf-8")
         writer.write(repo.root, relative, data, forbidden=[repo.git_dir], what="configuration")
-        names = ", ".join(unit.name for unit in proposal)
+        names = ", ".join(unit.name for unit in units)
         print(
-            f"wrote {target.name} with {len(proposal)} unit{'' if len(proposal) == 1 else 's'} ({names}); "
-            "next: review it, then `versionbot bump`"
+            visible(
+                f"wrote {target.name} with {len(units)} unit{'' if len(units) == 1 else 's'} ({names}); "
+                "next: review it, then `versionbot bump`"
+            )
         )
+    for reason, paths in proposal.left_out.items():
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        print(visible(f"left out, as {reason}: {shown}"), file=sys.stderr)
     if args.merge_driver:
-        return _install_driver(repo, repo.root, [unit.version_file for unit in proposal], args)
+        return _install_driver(repo, repo.root, [unit.version_file for unit in units], args)
     return EXIT_OK
 
 
@@ -475,8 +489,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--rev", type=revision, default="HEAD", help="default: HEAD")
     export.set_defaults(handler=run_export)
 
-    init = commands.add_parser("init", help="propose units from the lock files found and write the config")
-    init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
+    init = commands.add_parser(
+        "init", help="propose units (lock files, workspaces, venvstacks layers) and write the config"
+    )
+    init.add_argument("--dry-run", action="store_true", help="print only what init would add; write nothing")
+    init.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="also propose units for lock files under tests/, test/, fixtures/ and testdata/",
+    )
     init.add_argument(
         "--merge-driver",
         action="store_true",
