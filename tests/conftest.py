@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, config_option, writes_files
+from tests.schemas import check_written
 from versionbot.cli import main
 
 pytest_plugins = ["tests.github_server"]
@@ -47,12 +48,15 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run the CLI in-process against a repository: `run(repo, "check", "--base", "main")`."""
+    """Run the CLI in-process against a repository: `run(repo, "check", "--base", "main")`. What a
+    successful `bump`, `rehash` or `init` wrote is checked against the schemas versionbot ships."""
 
     def invoke(repo: GitRepo, *args: str) -> Result:
         capsys.readouterr()
         code = main(["--repo", str(repo.path), *args])
         captured = capsys.readouterr()
+        if code == 0 and writes_files(args):
+            check_written(repo.path, config_option(args))
         return Result(code, captured.out, captured.err)
 
     return invoke

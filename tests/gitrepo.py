@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.schemas import check_written
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -82,8 +84,9 @@ class GitRepo:
         self, *args: str, env: dict[str, str] | None = None, timeout: float | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run the CLI as a user would, in a subprocess, from the repository's root; `timeout` turns
-        a hang into a test failure."""
-        return subprocess.run(
+        a hang into a test failure. What a successful `bump`, `rehash` or `init` wrote is checked
+        against the schemas versionbot ships."""
+        done = subprocess.run(
             [sys.executable, "-m", "versionbot", *args],
             cwd=self.path,
             env=env or clean_env(),
@@ -92,6 +95,9 @@ class GitRepo:
             timeout=timeout,
             check=False,
         )
+        if done.returncode == 0 and writes_files(args):
+            check_written(self.path, config_option(args, self.path))
+        return done
 
 
 @dataclass(frozen=True)
@@ -116,3 +122,33 @@ def attempt(repo: GitRepo, env: dict[str, str], *command: str) -> Outcome:
 
 def git(repo: GitRepo, env: dict[str, str], *args: str) -> Outcome:
     return attempt(repo, env, "git", *args)
+
+
+WRITING_COMMANDS = frozenset({"bump", "rehash", "init"})
+
+
+def _command_and_config(args: tuple[str, ...] | list[str]) -> tuple[str | None, str | None]:
+    """The command of a versionbot command line and its `--config` value, if any."""
+    config = None
+    rest = list(args)
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        if option in ("--config", "--repo") and rest:
+            value = rest.pop(0)
+            config = value if option == "--config" else config
+    return (rest[0] if rest else None), config
+
+
+def writes_files(args: tuple[str, ...] | list[str]) -> bool:
+    """Whether a command line writes version files or a configuration (not with --dry-run)."""
+    command, _ = _command_and_config(args)
+    return command in WRITING_COMMANDS and "--dry-run" not in args
+
+
+def config_option(args: tuple[str, ...] | list[str], cwd: Path | None = None) -> Path | None:
+    """The `--config PATH` of a command line, if any (relative to `cwd`)."""
+    _, config = _command_and_config(args)
+    if config is None:
+        return None
+    path = Path(config)
+    return path if path.is_absolute() or cwd is None else cwd / path

@@ -323,7 +323,7 @@ def test_check_hook_fails_an_unbumped_change_and_writes_nothing(
     outcome = git(repo, hook_env, "commit", "-m", "scipy")
     assert outcome.code == 1, outcome.output
     assert "versionbot (check versions)" in outcome.output
-    assert "FAIL app [needs-bump] 1 -> 2" in outcome.output
+    assert "FAIL app [needs-bump] base 1, file 1, expected 2" in outcome.output
     assert f"modified {APP_LOCK}" in outcome.output
     assert "versionbot bump --head index" in outcome.output
     assert "files were modified" not in outcome.output
@@ -352,8 +352,8 @@ def test_try_repo_runs_the_check_hook(tmp_path: Path, hook_repo: HookRepo, hook_
     )  # fmt: skip
     assert outcome.code == 1, outcome.output
     assert "versionbot (check versions)" in outcome.output
-    assert "FAIL fw [needs-bump] 1 -> 2" in outcome.output
-    assert "FAIL app [needs-bump] 1 -> 2" in outcome.output
+    assert "FAIL fw [needs-bump] base 1, file 1, expected 2" in outcome.output
+    assert "FAIL app [needs-bump] base 1, file 1, expected 2" in outcome.output
     assert repo.read_json(FW)["version"] == 1
 
 
@@ -386,7 +386,7 @@ def test_manual_stage_judges_a_range(make_repo: MakeRepo, hook_env: dict[str, st
     run = (sys.executable, "-m", "pre_commit", "run", "--hook-stage", "manual", "versionbot-check")
     outcome = attempt(repo, hook_env, *run, "--from-ref", start, "--to-ref", unbumped)
     assert outcome.code == 1, outcome.output
-    assert "FAIL fw [needs-bump] 1 -> 2" in outcome.output
+    assert "FAIL fw [needs-bump] base 1, file 1, expected 2" in outcome.output
     assert f"base {start[:12]}, head {unbumped[:12]}" in outcome.output
     assert repo.versionbot("bump", "--base", start).returncode == 0
     bumped = repo.commit("bump")
@@ -415,7 +415,7 @@ def test_push_of_an_unbumped_change_fails_with_the_explanation(
     assert "versionbot (check versions)" in refused.output
     assert "versionbot: main (" in refused.output
     assert "is not ready to push" in refused.output
-    assert "FAIL fw [needs-bump] 1 -> 2" in refused.output
+    assert "FAIL fw [needs-bump] base 1, file 1, expected 2" in refused.output
     assert f"modified {FW_LOCK}" in refused.output
     # main tracks its own copy on the remote; origin/main is the base the chain finds, so the
     # plain command fixes it

@@ -155,7 +155,7 @@ def test_pre_push_fails_an_unbumped_push(tmp_path: Path, env: dict[str, str]) ->
     assert refused.code != 0, refused.output
     assert "versionbot: main (" in refused.output
     assert "is not ready to push" in refused.output
-    assert "FAIL fw [needs-bump] 1 -> 2" in refused.output
+    assert "FAIL fw [needs-bump] base 1, file 1, expected 2" in refused.output
     assert f"modified {FW_LOCK}" in refused.output
     assert repo.git("ls-remote", str(remote), "refs/heads/main").split()[0] == pushed
     assert repo.read_json(FW)["version"] == 1  # the pre-push script only checks
@@ -189,7 +189,7 @@ def test_pre_push_judges_a_new_branch_against_its_branch_point(tmp_path: Path, e
 
     refused = git(repo, env, "push", "origin", "feature")
     assert refused.code != 0, refused.output
-    assert "FAIL fw [needs-bump] 1 -> 2" in refused.output
+    assert "FAIL fw [needs-bump] base 1, file 1, expected 2" in refused.output
 
     assert repo.versionbot("bump").returncode == 0
     repo.commit("bump")

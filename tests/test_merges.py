@@ -41,7 +41,7 @@ def test_a_conflicted_version_file_is_regenerated_at_the_next_number(bumped: Git
     assert "in conflict" in app["message"]
     bump = run(bumped, "bump")
     assert bump.code == 0, bump.err
-    assert f"wrote {APP}: app (none) -> 3" in bump.out
+    assert f"wrote {APP}: app: written at 3 (invalid-file; the base has 2)" in bump.out
     assert bumped.read_json(APP)["version"] == 3
     bumped.git("add", "-A")
     bumped.git("commit", "-q", "--no-edit")

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from versionbot.config import parse_config
+from versionbot.discovery import ProposedUnit, is_lock_file
+from versionbot.discovery import propose as discover
 from versionbot.errors import ConfigError
-from versionbot.onboarding import ProposedUnit, is_lock_file, propose, render_config
+from versionbot.onboarding import render_config
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +25,11 @@ ROOT = Path("/work/repos/my-repo")
 
 def unit(name: str, version_file: str, *inputs: str) -> ProposedUnit:
     return ProposedUnit(name=name, version_file=version_file, inputs=inputs)
+
+
+def propose(root: Path, paths: list[str]) -> list[ProposedUnit]:
+    """What init proposes for a repository of these paths, none of which holds a manifest."""
+    return list(discover(paths, lambda path: None, where=str(root), fallback_name=root.name).units)
 
 
 @pytest.mark.parametrize(
@@ -324,3 +331,116 @@ def test_proposal_paths_are_posix_and_relative() -> None:
         for path in (proposed.version_file, *proposed.inputs):
             assert not PurePosixPath(path).is_absolute()
             assert "\\" not in path
+
+
+# --- init on real repositories ---------------------------------------------------------------------
+
+from tests.conftest import Run  # noqa: E402
+from tests.gitrepo import GitRepo  # noqa: E402
+from tests.test_discovery import MCP_SERVERS, POETRY, POETRY_PYPROJECT, VENVSTACKS  # noqa: E402
+
+
+def repository(path: Path, tree: dict[str, str]) -> GitRepo:
+    repo = GitRepo(path)
+    for name, content in tree.items():
+        repo.write(name, content)
+    repo.commit("the project")
+    return repo
+
+
+def test_init_then_bump_on_a_venvstacks_project(tmp_path: Path, run: Run) -> None:
+    repo = repository(tmp_path / "venvstacks", VENVSTACKS)
+    done = run(repo, "init")
+    assert done.code == 0, done.err
+    assert done.out.startswith(
+        "wrote pyproject.toml with 7 units (venvstacks, cpython-3.11, framework-scipy, "
+    )
+    assert "left out, as documentation: docs/requirements.txt" in done.err
+    assert "left out, as test fixtures (`--include-tests` proposes them): tests/sample_project/" in done.err
+    config = tomllib.loads(repo.read("pyproject.toml"))["tool"]["versionbot"]
+    assert config["units"]["app-scipy-import"] == {
+        "version-file": "requirements/app-scipy-import/version.json",
+        "inputs": ["requirements/app-scipy-import/", "launch_modules/scipy_import.py"],
+        "exclude": ["**/__pycache__/**"],
+        "depends-on": ["framework-scipy"],
+    }
+    assert '[tool.versionbot.units."cpython-3.11"]' in repo.read("pyproject.toml")  # dotted: quoted
+    assert run(repo, "bump").code == 0
+    assert repo.read_json("requirements/app-scipy-client/version.json")["depends"] == {
+        "framework-http-client": 1,
+        "framework-scipy": 1,
+    }
+    repo.commit("versions")
+    assert run(repo, "check").code == 0
+
+
+def test_init_keeps_a_crlf_pyproject_with_split_tool_tables(tmp_path: Path, run: Run) -> None:
+    original = POETRY_PYPROJECT.replace("\n", "\r\n").encode()
+    repo = repository(tmp_path / "poetry", {**POETRY, "pyproject.toml": ""})
+    repo.write("pyproject.toml", original)
+    repo.commit("CRLF")
+    done = run(repo, "init")
+    assert done.code == 0, done.err
+    assert done.out.startswith("wrote pyproject.toml with 1 unit (poetry);")
+    written = (repo.path / "pyproject.toml").read_bytes()
+    assert written.startswith(original)
+    added = written[len(original) :]
+    assert added == (
+        b'\r\n[tool.versionbot.units.poetry]\r\nversion-file = "version.json"\r\ninputs = ["poetry.lock"]\r\n'
+    )
+    assert b"\n" not in written.replace(b"\r\n", b"")
+    before, after = tomllib.loads(original.decode()), tomllib.loads(written.decode())
+    assert after["tool"].pop("versionbot") == {
+        "units": {"poetry": {"version-file": "version.json", "inputs": ["poetry.lock"]}}
+    }
+    assert after == before
+    assert run(repo, "bump").code == 0
+
+
+def test_init_dry_run_prints_only_what_it_adds(tmp_path: Path, run: Run) -> None:
+    repo = repository(tmp_path / "poetry", POETRY)
+    done = run(repo, "init", "--dry-run")
+    assert done.code == 0, done.err
+    assert done.out == (
+        "# would add to pyproject.toml:\n"
+        "[tool.versionbot.units.poetry]\n"
+        'version-file = "version.json"\n'
+        'inputs = ["poetry.lock"]\n'
+    )
+    assert repo.read("pyproject.toml") == POETRY_PYPROJECT
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_init_include_tests(tmp_path: Path, run: Run) -> None:
+    repo = repository(tmp_path / "poetry", POETRY)
+    done = run(repo, "init", "--include-tests")
+    assert done.code == 0, done.err
+    assert done.out.startswith("wrote pyproject.toml with 5 units (poetry, simple-project, ")
+    assert "test fixtures" not in done.err
+
+
+def test_init_names_the_root_after_the_remote_not_the_checkout(tmp_path: Path, run: Run) -> None:
+    tree = {**MCP_SERVERS, "uv.lock": "version = 1\n"}  # a root lock no manifest names
+    origin = repository(tmp_path / "servers", tree)
+    clone = tmp_path / "newcomer-mcp"
+    origin.git("clone", "-q", str(origin.path), str(clone))
+    repo = GitRepo.__new__(GitRepo)
+    repo.path = clone
+    done = run(repo, "init")
+    assert done.code == 0, done.err
+    config = tomllib.loads(repo.read("versionbot.toml"))
+    assert config["base"] == "origin/main"
+    assert list(config["units"]) == [
+        "servers",
+        "server-everything",
+        "server-filesystem",
+        "server-memory",
+        "server-sequential-thinking",
+        "mcp-server-fetch",
+        "mcp-server-git",
+    ]
+    assert config["units"]["servers"] == {
+        "version-file": "version.json",
+        "inputs": ["uv.lock"],  # the workspace's lock is its members' input
+    }
+    assert run(repo, "bump").code == 0

@@ -157,7 +157,7 @@ def test_check_text_shows_the_exact_bytes() -> None:
         ),
     )
     assert render.check_text(plan) == (
-        "FAIL fw [needs-bump] 1 -> 2: a\\n::error::pwned\n"
+        "FAIL fw [needs-bump] base 1, file 1, expected 2: a\\n::error::pwned\n"
         "       modified req/fw/a\\n::error::pwned\n"
         "       value k\\r\\n: (none) -> (none)\n"
         f"versionbot: 1 unit needs action (base {BASE[:12]}, head {HEAD[:12]})\n"
@@ -382,3 +382,51 @@ def test_a_plain_report_reads_as_before() -> None:
         f"<sub>base `{BASE[:12]}` · head `{HEAD[:12]}`</sub>\n"
     )
     assert_only_our_markup(body)
+
+
+def versions_finding(status: Status, base: int | None, recorded: int | None, expected: int) -> Finding:
+    record = VersionFile(unit="app", version=expected, inputs={}, inputs_hash="sha256:" + "0" * 64)
+    return Finding(
+        unit="app",
+        status=status,
+        version_file="app/version.json",
+        base_version=base,
+        recorded_version=recorded,
+        expected=record,
+        changes=(),
+        message="why",
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "versions", "check_words", "bump_words"),
+    [
+        (Status.BUMPED, (1, 2, 2), "1 -> 2", "app 2 -> 2 (bumped)"),
+        (Status.NEW, (None, 1, 1), "new at 1", "app 1 -> 1 (new)"),
+        (Status.NEEDS_BUMP, (1, 1, 2), "base 1, file 1, expected 2", "app 1 -> 2 (needs-bump)"),
+        (Status.UNEXPECTED_BUMP, (1, 2, 1), "base 1, file 2, expected 1", "app 2 -> 1 (unexpected-bump)"),
+        (Status.MISSING_FILE, (None, None, 1), "no base record, no file, expected 1", "app: new unit at 1"),
+        (
+            Status.MISSING_FILE,
+            (3, None, 3),
+            "base 3, no file, expected 3",
+            "app: restored at 3 (missing-file; the base has 3)",
+        ),
+        (
+            Status.INVALID_FILE,
+            (2, None, 3),
+            "base 2, no file, expected 3",
+            "app: written at 3 (invalid-file; the base has 2)",
+        ),
+    ],
+)
+def test_versions_in_words(
+    status: Status, versions: tuple[int | None, int | None, int], check_words: str, bump_words: str
+) -> None:
+    """The text report never shows a bare `1 -> 1` or `- -> 1`: where the file holds something else
+    than expected, the base's, the file's and the expected version are each named."""
+    found = versions_finding(status, *versions)
+    plan = Plan(findings=(found,), base=BASE, head=HEAD)
+    mark = "ok  " if found.is_fine else "FAIL"
+    assert render.check_text(plan).splitlines()[0] == f"{mark} app [{status.value}] {check_words}: why"
+    assert render.bump_text([found], is_dry_run=False) == f"wrote app/version.json: {bump_words}\n"

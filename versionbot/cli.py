@@ -38,6 +38,8 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+# the commands that open what they read themselves (or read nothing of the repository)
+OPENS_ITSELF = ("init", "ci", "merge-driver", "verify", "schema", "doctor")
 
 
 def _judge(workspace: Workspace, args: argparse.Namespace) -> tuple[Plan, Snapshot]:
@@ -226,7 +228,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from versionbot import onboarding  # tomlkit is only needed here
+    from versionbot import discovery, onboarding  # tomlkit is only needed here
 
     repo = Repository(args.repo or Path.cwd())
     if repo.root is None:
@@ -234,23 +236,37 @@ def run_init(args: argparse.Namespace) -> int:
     if args.merge_driver and _has_config(repo.root, args.config):  # set up already: the driver only
         config = Workspace.open(args.repo, args.config).config
         return _install_driver(repo, repo.root, [unit.version_file for unit in config.units], args)
-    proposal = onboarding.propose(repo.root, sorted(repo.worktree_snapshot().paths_under("")))
-    base = repo.remote_default(repo.upstream_remote() or "origin")  # `origin/main`, when known
-    target, text = onboarding.render_config(repo.root, proposal, args.config, base)
+    snapshot = repo.worktree_snapshot()
+    remote = repo.upstream_remote() or "origin"
+    proposal = discovery.propose(
+        sorted(snapshot.paths_under("")),
+        snapshot.read_file,
+        where=str(repo.root),
+        fallback_name=discovery.repository_name(repo.config_value(f"remote.{remote}.url")),
+        include_tests=args.include_tests,
+    )
+    units = proposal.units
+    base = repo.remote_default(remote)  # `origin/main`, when known
+    target, text = onboarding.render_config(repo.root, units, args.config, base)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
-        addition = onboarding.render_addition(proposal, target, base)
+        addition = onboarding.render_addition(units, target, base)
         sys.stdout.write(f"# would add to {visible(target.name)}:\n{escape.lines(addition.splitlines())}")
     else:
         relative = Path(os.path.relpath(target.absolute(), repo.root.absolute())).as_posix()
         data = text.encode("utf-8")
         writer.write(repo.root, relative, data, forbidden=[repo.git_dir], what="configuration")
-        names = ", ".join(unit.name for unit in proposal)
+        names = ", ".join(unit.name for unit in units)
         print(
-            f"wrote {target.name} with {len(proposal)} unit{'' if len(proposal) == 1 else 's'} ({names}); "
-            "next: review it, then `versionbot bump`"
+            visible(
+                f"wrote {target.name} with {len(units)} unit{'' if len(units) == 1 else 's'} ({names}); "
+                "next: review it, then `versionbot bump`"
+            )
         )
+    for reason, paths in proposal.left_out.items():
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        print(visible(f"left out, as {reason}: {shown}"), file=sys.stderr)
     if args.merge_driver:
-        return _install_driver(repo, repo.root, [unit.version_file for unit in proposal], args)
+        return _install_driver(repo, repo.root, [unit.version_file for unit in units], args)
     return EXIT_OK
 
 
@@ -269,6 +285,31 @@ def _install_driver(repo: Repository, root: Path, version_files: list[str], args
         print(visible(f"merge driver: {verb} {change}"))
     if not changes:
         print("merge driver: already installed, nothing changed")
+    return EXIT_OK
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """What versionbot sees, topic by topic; exit 1 with the first thing to fix, else 0."""
+    from versionbot.doctor import diagnose
+
+    diagnosis = diagnose(args.repo, args.config)
+    shown = []
+    for topic in diagnosis.topics:
+        if len(topic.lines) == 1 and not topic.is_list:
+            shown.append(f"{topic.name}: {topic.lines[0]}")
+        else:
+            shown += [f"{topic.name}:", *(f"  {line}" for line in topic.lines)]
+    fix = diagnosis.first_fix
+    shown += ["", f"first thing to fix: {fix}" if fix else "nothing to fix"]
+    sys.stdout.write(escape.lines(shown))
+    return EXIT_FINDINGS if fix else EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of the configuration or of a version file, as the package ships it."""
+    from versionbot.schemas import schema_text
+
+    sys.stdout.write(schema_text(args.name))
     return EXIT_OK
 
 
@@ -365,6 +406,20 @@ def _add_bump(commands: Any) -> None:
     bump.set_defaults(handler=run_bump)
 
 
+def _add_setup_commands(commands: Any) -> None:
+    """`doctor` and `schema`: what versionbot sees, and the formats for editors."""
+    doctor = commands.add_parser(
+        "doctor", help="what versionbot sees (config, base, units, hooks, merge driver, cache); what to fix"
+    )
+    doctor.set_defaults(handler=run_doctor)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of the configuration or of a version file"
+    )
+    schema.add_argument("name", choices=("config", "version-file"), help="which file's schema")
+    schema.set_defaults(handler=run_schema)
+
+
 def _add_history_commands(commands: Any) -> None:
     """`log` and `diff`: a unit's versions through history."""
     log = commands.add_parser("log", help="every version of each unit along the first-parent history")
@@ -434,8 +489,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--rev", type=revision, default="HEAD", help="default: HEAD")
     export.set_defaults(handler=run_export)
 
-    init = commands.add_parser("init", help="propose units from the lock files found and write the config")
-    init.add_argument("--dry-run", action="store_true", help="print the configuration instead of writing it")
+    init = commands.add_parser(
+        "init", help="propose units (lock files, workspaces, venvstacks layers) and write the config"
+    )
+    init.add_argument("--dry-run", action="store_true", help="print only what init would add; write nothing")
+    init.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="also propose units for lock files under tests/, test/, fixtures/ and testdata/",
+    )
     init.add_argument(
         "--merge-driver",
         action="store_true",
@@ -459,6 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-comment", dest="comment", action="store_false", help="never write the pull-request comment"
     )
     ci.set_defaults(handler=run_ci)
+
+    _add_setup_commands(commands)
 
     driver = commands.add_parser(
         "merge-driver", help="git's merge driver for version files (set up by `init --merge-driver`)"
@@ -496,7 +560,7 @@ def _handle(args: argparse.Namespace) -> int:
     Every message passes through `visible`: it may quote the repository (a key, a path) and goes
     to a log where a line break would start a workflow command."""
     try:
-        if args.command in ("init", "ci", "merge-driver", "verify"):  # each opens what it reads itself
+        if args.command in OPENS_ITSELF:
             return int(args.handler(args))
         workspace = Workspace.open(args.repo, args.config)
         return int(args.handler(workspace, args))

@@ -1,80 +1,24 @@
-"""`versionbot init`: propose one unit per directory holding lock files, and write the config."""
+"""`versionbot init`: write the units discovery.py proposes into a new `versionbot.toml`, or append them
+as `[tool.versionbot]` to an existing `pyproject.toml`, every byte of which stays as it was."""
 
 from __future__ import annotations
 
-import fnmatch
-import re
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Any
 
 import tomlkit
-from tomlkit.container import OutOfOrderTableProxy
-from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Table
 
 from versionbot.config import CONFIG_FILE, PYPROJECT
+from versionbot.discovery import ProposedUnit
 from versionbot.errors import ConfigError
 
-LOCK_FILES = (
-    "uv.lock",
-    "poetry.lock",
-    "pylock.toml",
-    "pylock.*.toml",
-    "Pipfile.lock",
-    "requirements*.txt",
-    "package-lock.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "Cargo.lock",
-    "go.sum",
-    "Gemfile.lock",
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProposedUnit:
-    name: str
-    version_file: str
-    inputs: tuple[str, ...]
-
-
-def is_lock_file(path: str) -> bool:
-    name = PurePosixPath(path).name
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in LOCK_FILES)
-
-
-def propose(root: Path, paths: Sequence[str]) -> list[ProposedUnit]:
-    """One unit per directory with lock files; a directory that holds another unit's directory
-    (or the repository root) takes only its lock files as inputs."""
-    locks: dict[str, list[str]] = {}
-    for path in paths:
-        if is_lock_file(path) and "node_modules" not in path.split("/"):
-            parent = PurePosixPath(path).parent.as_posix()
-            locks.setdefault("" if parent == "." else parent, []).append(path)
-    if not locks:
-        raise ConfigError(
-            f"{root}: found no lock files ({', '.join(LOCK_FILES)}); "
-            f"write {CONFIG_FILE} by hand (see the README)"
-        )
-    units: list[ProposedUnit] = []
-    taken: set[str] = set()
-    for directory in sorted(locks):
-        holds_other = directory == "" or any(other.startswith(directory + "/") for other in locks)
-        inputs = tuple(locks[directory]) if holds_other else (directory + "/",)
-        name = _unit_name(directory or root.name, taken)
-        version_file = f"{directory}/version.json" if directory else "version.json"
-        units.append(ProposedUnit(name=name, version_file=version_file, inputs=inputs))
-    return units
-
-
-def _unit_name(directory: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", directory.replace("/", "-")).strip("-._") or "root"
-    name, counter = base, 2
-    while name in taken:
-        name, counter = f"{base}-{counter}", counter + 1
-    taken.add(name)
-    return name
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 
 def _units_table(units: Sequence[ProposedUnit]) -> Table:
@@ -83,6 +27,10 @@ def _units_table(units: Sequence[ProposedUnit]) -> Table:
         entry = tomlkit.table()
         entry["version-file"] = unit.version_file
         entry["inputs"] = list(unit.inputs)
+        if unit.exclude:
+            entry["exclude"] = list(unit.exclude)
+        if unit.depends_on:
+            entry["depends-on"] = list(unit.depends_on)
         table[unit.name] = entry
     return table
 
@@ -107,23 +55,61 @@ def _fill(table: Table | tomlkit.TOMLDocument, units: Sequence[ProposedUnit], ba
     table["units"] = _units_table(units)
 
 
-def _parse_document(path: Path) -> tomlkit.TOMLDocument:
-    """An existing TOML file for editing; bytes are read so CRLF line endings stay as they are.
-    A link is not followed: a repository's `pyproject.toml` may point at a file outside it."""
+def _read_text(path: Path) -> str:
+    """An existing TOML file's text, exactly as it is (a byte-order mark and CRLF line endings
+    included). A link is not followed: a repository's `pyproject.toml` may point outside it."""
     if path.is_symlink():
         raise ConfigError(f"{path}: is a symbolic link; versionbot edits only a file in the repository")
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(
             f"{path}: not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
         ) from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _loads(text: str, path: Path) -> dict[str, Any]:
     try:
-        return tomlkit.parse(text)
-    except (TOMLKitError, RecursionError, ValueError) as error:
+        parsed: dict[str, Any] = tomllib.loads(text.removeprefix("\ufeff"))
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as error:
         raise ConfigError(f"{path}: invalid TOML: {error}; fix it, then run init again") from None
+    return parsed
+
+
+def appended(path: Path, text: str, addition: str) -> str:
+    """`text` of an existing `pyproject.toml` with `addition` (its `[tool.versionbot]` tables) after
+    its last line, in the file's own line endings: whatever the order of its tables (a `[tool.x]`
+    split from another by `[build-system]`), nothing before moves. Refused where the result would
+    not read as the same file plus the table (a `tool` written as an inline table)."""
+    before = _loads(text, path)
+    tool = before.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` is not a table; add [tool.versionbot] by hand (see the README)")
+    if "versionbot" in tool:
+        raise ConfigError(f"{path}: [tool.versionbot] exists already; edit it instead of running init")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    result = text + (newline if text.strip("\ufeff \t\r\n") else "") + addition.replace("\n", newline)
+    try:
+        after = tomllib.loads(result.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError:
+        after = {}
+    added = tomllib.loads(addition)["tool"]["versionbot"]
+    if after.get("tool", {}).pop("versionbot", None) != added or _without_empty_tool(after) != before:
+        raise ConfigError(
+            f"{path}: [tool.versionbot] cannot be added after its last line (is `tool` an inline "
+            "table?); add it by hand (see the README, or `versionbot init --dry-run`)"
+        )
+    return result
+
+
+def _without_empty_tool(document: dict[str, Any]) -> dict[str, Any]:
+    if document.get("tool") == {}:
+        del document["tool"]
+    return document
 
 
 def render_config(
@@ -135,24 +121,8 @@ def render_config(
     if explicit is None and not config_file.exists() and pyproject.is_file():
         config_file = pyproject
     if config_file.name == PYPROJECT and config_file.is_file():
-        document = _parse_document(config_file)
-        tool = document.get("tool")
-        if isinstance(tool, (Table, OutOfOrderTableProxy)) and "versionbot" in tool:
-            raise ConfigError(
-                f"{config_file}: [tool.versionbot] exists already; edit it instead of running init"
-            )
-        # [tool.x] tables split by another table come back as one proxy over the pieces.
-        if tool is not None and not isinstance(tool, (Table, OutOfOrderTableProxy)):
-            raise ConfigError(
-                f"{config_file}: `tool` is not a [tool] table; add [tool.versionbot] by hand (see the README)"
-            )
-        versionbot = tomlkit.table(is_super_table=True)
-        _fill(versionbot, units, base)
-        if tool is None:
-            tool = tomlkit.table(is_super_table=True)
-            document["tool"] = tool
-        tool["versionbot"] = versionbot
-        return config_file, tomlkit.dumps(document)
+        text = _read_text(config_file)
+        return config_file, appended(config_file, text, render_addition(units, config_file, base))
     if config_file.exists():
         raise ConfigError(f"{config_file}: exists already; edit it instead of running init")
     document = tomlkit.document()

@@ -160,8 +160,17 @@ def _value_markdown(value: Any) -> str:
 
 
 def _versions(finding: Finding) -> str:
-    base = "-" if finding.base_version is None else str(finding.base_version)
-    return f"{base} -> {finding.expected_version}"
+    """The versions behind a finding, in words. Where the file holds what is expected: `1 -> 2` (the
+    base's version, then the file's), `at 1` for a unit the base has no record of, `1` unchanged.
+    Otherwise all three are named: `base 1, file 1, expected 2`."""
+    base, recorded, expected = finding.base_version, finding.recorded_version, finding.expected_version
+    if recorded is not None and recorded == expected:
+        if base is None:
+            return f"new at {expected}"
+        return str(expected) if base == expected else f"{base} -> {expected}"
+    was = "no base record" if base is None else f"base {base}"
+    held = "no file" if recorded is None else f"file {recorded}"
+    return f"{was}, {held}, expected {expected}"
 
 
 def _base_words(plan: Plan) -> str:
@@ -317,6 +326,19 @@ def error_markdown(message: str) -> str:
 # bump ------------------------------------------------------------------------------------------
 
 
+def _bump_words(finding: Finding) -> str:
+    """What a bump does to one unit and why: `app 1 -> 2 (needs-bump)` (the file's version, then the
+    one written), `app: new unit at 1`, `app: restored at 3 (missing-file; the base has 3)`."""
+    unit, recorded, expected = finding.unit, finding.recorded_version, finding.expected_version
+    status = finding.status.value
+    if recorded is not None:
+        return f"{unit} {recorded} -> {expected} ({status})"
+    if finding.base_version is None:
+        return f"{unit}: new unit at {expected}"
+    done = "restored" if status == "missing-file" else "written"
+    return f"{unit}: {done} at {expected} ({status}; the base has {finding.base_version})"
+
+
 def bump_text(due: Sequence[Finding], *, is_dry_run: bool, removed: Sequence[str] = ()) -> str:
     """What `bump` wrote (or would write), and the old files of moved version files it removed."""
     if not due and not removed:
@@ -326,11 +348,7 @@ def bump_text(due: Sequence[Finding], *, is_dry_run: bool, removed: Sequence[str
         f"{'would remove' if is_dry_run else 'removed'} {path}: the version file moved" for path in removed
     ]
     for finding in due:
-        recorded = "(none)" if finding.recorded_version is None else str(finding.recorded_version)
-        lines.append(
-            f"{verb} {finding.version_file}: {finding.unit} {recorded} -> {finding.expected_version} "
-            f"({finding.status.value})"
-        )
+        lines.append(f"{verb} {finding.version_file}: {_bump_words(finding)}")
         lines.extend(f"    {_change_words(change)}" for change in finding.changes)
     return _text(lines)
 

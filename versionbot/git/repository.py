@@ -368,6 +368,18 @@ class Repository:
         except (KeyError, pygit2.GitError):
             return None
 
+    def hooks_dir(self) -> Path:
+        """Where git looks for hooks: `core.hooksPath` (relative to the work tree), else `hooks/` of
+        the repository's common git directory (shared by its linked worktrees)."""
+        configured = self.config_value("core.hooksPath")
+        if configured:
+            path = Path(configured).expanduser()
+            return path if path.is_absolute() else (self.root or self.git_dir) / path
+        common = self.git_dir
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            common = self.git_dir / (self.git_dir / "commondir").read_text(encoding="utf-8").strip()
+        return common / "hooks"
+
     def set_local_config(self, key: str, value: str) -> None:
         """Set a value in the repository's own configuration (`.git/config`), as `git config` does."""
         try:
