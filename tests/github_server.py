@@ -30,7 +30,15 @@ acts as a user, ``octodev``, whom ``GET /user`` describes.
 Faults: ``read_only`` (writes answer 403 "Resource not accessible by
 integration", as a fork pull request's GITHUB_TOKEN does), ``fail_next()``
 (5xx answers, or any status) and ``rate_limit_next()`` (403/429 with
-``x-ratelimit-remaining: 0`` and ``retry-after``).
+``x-ratelimit-remaining: 0`` and ``retry-after``). ``before_next()`` runs a
+callback just before a request is handled (another push landing meanwhile).
+
+Git Data. A repository added with ``git_dir`` (a real bare repository) answers
+the Git Data endpoints from it with the git CLI: blobs, trees and commits are
+written into its object database, and ``PATCH .../git/refs/{ref}`` moves its
+branch only as a fast-forward unless ``force`` is set, as GitHub does; tests
+then clone or fetch that repository and look at what was pushed with git.
+Commits made through the API are signed by GitHub and shown as verified.
 """
 
 from __future__ import annotations
@@ -42,11 +50,14 @@ import http.server
 import json
 import re
 import socket
+import subprocess
+import tempfile
 import threading
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
@@ -95,6 +106,7 @@ class Repository:
     private: bool = False
     fork: bool = False
     created_at: dt.datetime = START_TIME
+    git_dir: Path | None = None  # a bare repository the Git Data endpoints read and write
 
     @property
     def full_name(self) -> str:
@@ -313,7 +325,8 @@ _ROUTES: list[_Route] = []
 
 
 def _route(method: str, template: str) -> Callable[[Handler], Handler]:
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    # A git reference holds slashes (`heads/feature`), as GitHub's `{ref}` parameters take them.
+    regex = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m[1]}>{'.+' if m[1] == 'ref' else '[^/]+'})", template)
 
     def register(handler: Handler) -> Handler:
         _ROUTES.append(_Route(method, template, handler, re.compile(f"^{regex}$")))
@@ -356,6 +369,7 @@ class FakeGitHub:
         self._issues: dict[tuple[int, int], Issue] = {}
         self._comments: dict[int, Comment] = {}
         self._faults: list[_Fault] = []
+        self._before: list[tuple[str, str, Callable[[], object]]] = []
         self._next_id = 1000
         self._next_comment_id = 1_000_001
         self._clock = START_TIME
@@ -440,7 +454,14 @@ class FakeGitHub:
                 self._users[login.lower()] = known
             return known
 
-    def add_repo(self, full_name: str, *, default_branch: str = "main", private: bool = False) -> Repository:
+    def add_repo(
+        self,
+        full_name: str,
+        *,
+        default_branch: str = "main",
+        private: bool = False,
+        git_dir: Path | None = None,
+    ) -> Repository:
         owner, _, name = full_name.partition("/")
         if not owner or not name or "/" in name:
             raise ValueError(f"expected OWNER/NAME, got {full_name!r}")
@@ -455,6 +476,7 @@ class FakeGitHub:
                 private,
                 False,
                 self._tick(),
+                git_dir,
             )
             self._repos[full_name.lower()] = repo
             return repo
@@ -644,6 +666,12 @@ class FakeGitHub:
             }
             self._faults.append(_Fault(n, status, method, path, headers, body))
 
+    def before_next(self, method: str, template: str, action: Callable[[], object]) -> None:
+        """Run ``action`` just before the next ``method`` request to ``template`` (a route of the
+        fake, such as ``/repos/{owner}/{repo}/git/refs/{ref}``) is handled."""
+        with self._lock:
+            self._before.append((method, template, action))
+
     def _take_fault(self, method: str, path: str) -> _Fault | None:
         for fault in self._faults:
             if fault.remaining > 0 and fault.matches(method, path):
@@ -688,7 +716,9 @@ class FakeGitHub:
             scheme = authorization.partition(" ")[0] if authorization else None
             record = RecordedRequest(method, path, query, body, recorded_headers, scheme)
             self.requests.append(record)
-            spec_request = _SpecRequest(method, path, query_pairs, lookup, raw_body or None)
+            spec_request = _SpecRequest(
+                method, _spec_path(method, path), query_pairs, lookup, raw_body or None
+            )
             try:
                 answer = self._answer(
                     method,
@@ -766,6 +796,11 @@ class FakeGitHub:
             return _Answer(fault.status, fault.body, dict(fault.headers))
         if self.read_only and method != "GET":
             raise _HTTPError(403, FORBIDDEN_MESSAGE, f"{DOCS}/issues/comments")
+        for hook in self._before:
+            if hook[0] == method and hook[1] == route.template:
+                self._before.remove(hook)
+                hook[2]()
+                break
         answer = route.handler(self, _Call(method, params, query, body, identity))
         if fault is not None:
             return _Answer(fault.status, fault.body, dict(fault.headers))
@@ -1224,6 +1259,230 @@ def _delete_comment(server: FakeGitHub, call: _Call) -> _Answer:
     return _Answer(204)
 
 
+# --------------------------------------------------------------------------- Git Data
+
+
+def _git(
+    repo: Repository, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """The git CLI on the repository's bare git directory; a failure is GitHub's 422."""
+    if repo.git_dir is None:
+        raise _HTTPError(409, "Git Repository is empty.", f"{DOCS}/git")
+    done = subprocess.run(
+        ["git", f"--git-dir={repo.git_dir}", *args],
+        input=data,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(repo.git_dir), **(env or {})},
+        check=False,
+    )
+    if done.returncode != 0:
+        raise _HTTPError(422, f"git {args[0]} failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout.decode()
+
+
+def _object_type(repo: Repository, sha: str) -> str | None:
+    if not re.fullmatch(r"[0-9a-f]{40}", sha):
+        return None
+    try:
+        return _git(repo, "cat-file", "-t", sha).strip()
+    except _HTTPError:
+        return None
+
+
+def _git_url(server: FakeGitHub, repo: Repository, kind: str, sha: str) -> str:
+    return f"{server.url}/repos/{repo.full_name}/git/{kind}/{sha}"
+
+
+def _tree_json(server: FakeGitHub, repo: Repository, sha: str) -> dict[str, JSON]:
+    entries = []
+    for line in _git(repo, "ls-tree", "-l", "-z", sha).split("\0"):
+        if not line:
+            continue
+        info, _, path = line.partition("\t")
+        mode, kind, object_sha, size = info.split()
+        entry: dict[str, JSON] = {"path": path, "mode": mode, "type": kind, "sha": object_sha}
+        if kind == "blob":
+            entry["size"] = int(size)
+        entry["url"] = _git_url(server, repo, "blobs" if kind == "blob" else "trees", object_sha)
+        entries.append(entry)
+    return {"sha": sha, "url": _git_url(server, repo, "trees", sha), "tree": entries, "truncated": False}
+
+
+def _commit_json(server: FakeGitHub, repo: Repository, sha: str) -> dict[str, JSON]:
+    fields = _git(repo, "show", "-s", "--format=%T%n%P%n%an%n%ae%n%aI%n%cn%n%ce%n%cI%n%B", sha).split("\n", 8)
+    tree, parents, a_name, a_email, a_date, c_name, c_email, c_date, message = fields
+    signed = "gpgsig" in _git(repo, "cat-file", "commit", sha).split("\n\n", 1)[0]
+
+    def person(name: str, email: str, date: str) -> dict[str, JSON]:
+        moment = dt.datetime.fromisoformat(date)
+        return {"name": name, "email": email, "date": _iso(moment)}
+
+    return {
+        "sha": sha,
+        "node_id": _node_id("C", int(sha[:12], 16)),
+        "url": _git_url(server, repo, "commits", sha),
+        "html_url": f"{server.url}/{repo.full_name}/commit/{sha}",
+        "author": person(a_name, a_email, a_date),
+        "committer": person(c_name, c_email, c_date),
+        "tree": {"sha": tree, "url": _git_url(server, repo, "trees", tree)},
+        "message": message.removesuffix("\n"),
+        "parents": [
+            {
+                "sha": parent,
+                "url": _git_url(server, repo, "commits", parent),
+                "html_url": f"{server.url}/{repo.full_name}/commit/{parent}",
+            }
+            for parent in parents.split()
+        ],
+        "verification": {
+            "verified": signed,
+            "reason": "valid" if signed else "unsigned",
+            "signature": "-----BEGIN PGP SIGNATURE-----" if signed else None,
+            "payload": f"tree {tree}" if signed else None,
+            "verified_at": _iso(START_TIME) if signed else None,
+        },
+    }
+
+
+def _ref_json(server: FakeGitHub, repo: Repository, ref: str, sha: str) -> dict[str, JSON]:
+    return {
+        "ref": f"refs/{ref}",
+        "node_id": _node_id("REF", abs(hash(ref)) % (1 << 60)),
+        "url": f"{server.url}/repos/{repo.full_name}/git/refs/{ref}",
+        "object": {"type": "commit", "sha": sha, "url": _git_url(server, repo, "commits", sha)},
+    }
+
+
+@_route("POST", "/repos/{owner}/{repo}/git/blobs")
+def _create_blob(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    content, encoding = call.body["content"], call.body.get("encoding", "utf-8")
+    try:
+        data = base64.b64decode(content, validate=True) if encoding == "base64" else content.encode()
+    except ValueError:
+        raise _HTTPError(422, "Invalid request.\n\ncontent is not valid Base64.") from None
+    sha = _git(repo, "hash-object", "-w", "--stdin", data=data).strip()
+    return _Answer(201, {"url": _git_url(server, repo, "blobs", sha), "sha": sha})
+
+
+@_route("POST", "/repos/{owner}/{repo}/git/trees")
+def _create_tree(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    base_tree = call.body.get("base_tree")
+    with tempfile.TemporaryDirectory() as scratch:
+        index = {"GIT_INDEX_FILE": str(Path(scratch) / "index"), "GIT_WORK_TREE": scratch}
+        if base_tree is not None:
+            if _object_type(repo, base_tree) != "tree":
+                raise _HTTPError(422, "Invalid request.\n\nbase_tree is not a valid tree oid.")
+            _git(repo, "read-tree", base_tree, env=index)
+        for entry in call.body["tree"]:
+            path, mode = entry["path"], entry["mode"]
+            if "content" in entry:
+                sha = _git(repo, "hash-object", "-w", "--stdin", data=entry["content"].encode()).strip()
+            else:
+                sha = entry.get("sha")
+            if sha is None:  # `sha: null` removes the path
+                _git(repo, "update-index", "--force-remove", "--", path, env=index)
+                continue
+            if _object_type(repo, sha) != entry["type"]:
+                raise _HTTPError(422, f"Invalid request.\n\ntree.sha {sha} is not a valid {entry['type']}.")
+            _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=index)
+        sha = _git(repo, "write-tree", env=index).strip()
+    data = _tree_json(server, repo, sha)
+    return _Answer(201, data, {"Location": str(data["url"])})
+
+
+@_route("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}")
+def _get_tree(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    if _object_type(repo, call.params["tree_sha"]) != "tree":
+        raise _HTTPError(404, "Not Found", f"{DOCS}/git/trees#get-a-tree")
+    return _Answer(200, _tree_json(server, repo, call.params["tree_sha"]))
+
+
+@_route("POST", "/repos/{owner}/{repo}/git/commits")
+def _create_commit(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    tree, parents = call.body["tree"], call.body.get("parents", [])
+    if _object_type(repo, tree) != "tree":
+        raise _HTTPError(422, "Tree SHA does not exist", f"{DOCS}/git/commits#create-a-commit")
+    if any(_object_type(repo, parent) != "commit" for parent in parents):
+        raise _HTTPError(422, "Parent SHA does not exist or is not a commit object")
+    moment = _iso(server._tick())
+    identity = call.identity
+    email = f"{identity.id}+{identity.login}@users.noreply.github.com"
+    author = call.body.get("author") or {"name": identity.login, "email": email}
+    committer = call.body.get("committer") or {"name": "GitHub", "email": "noreply@github.com"}
+    env = {
+        "GIT_AUTHOR_NAME": author["name"],
+        "GIT_AUTHOR_EMAIL": author["email"],
+        "GIT_AUTHOR_DATE": author.get("date", moment),
+        "GIT_COMMITTER_NAME": committer["name"],
+        "GIT_COMMITTER_EMAIL": committer["email"],
+        "GIT_COMMITTER_DATE": committer.get("date", moment),
+    }
+    unsigned = _git(
+        repo,
+        "commit-tree",
+        tree,
+        *(f"-p{parent}" for parent in parents),
+        data=call.body["message"].encode(),
+        env=env,
+    ).strip()
+    # GitHub signs what it commits for the API's caller: a `gpgsig` header, shown as verified.
+    raw = _git(repo, "cat-file", "commit", unsigned)
+    header, _, message = raw.partition("\n\n")
+    signed = f"{header}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\n{message}"
+    sha = _git(repo, "hash-object", "-t", "commit", "-w", "--stdin", data=signed.encode()).strip()
+    data = _commit_json(server, repo, sha)
+    return _Answer(201, data, {"Location": str(data["url"])})
+
+
+@_route("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}")
+def _get_commit(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    if _object_type(repo, call.params["commit_sha"]) != "commit":
+        raise _HTTPError(404, "Not Found", f"{DOCS}/git/commits#get-a-commit-object")
+    return _Answer(200, _commit_json(server, repo, call.params["commit_sha"]))
+
+
+def _ref_sha(repo: Repository, ref: str) -> str | None:
+    try:
+        return _git(repo, "rev-parse", "--verify", "-q", f"refs/{ref}^{{commit}}").strip()
+    except _HTTPError:
+        return None
+
+
+@_route("GET", "/repos/{owner}/{repo}/git/ref/{ref}")
+def _get_ref(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    sha = _ref_sha(repo, call.params["ref"])
+    if sha is None:
+        raise _HTTPError(404, "Not Found", f"{DOCS}/git/refs#get-a-reference")
+    return _Answer(200, _ref_json(server, repo, call.params["ref"], sha))
+
+
+@_route("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}")
+def _update_ref(server: FakeGitHub, call: _Call) -> _Answer:
+    repo = server._find_repo(call)
+    ref, sha, force = call.params["ref"], call.body["sha"], call.body.get("force", False)
+    current = _ref_sha(repo, ref)
+    if current is None:
+        raise _HTTPError(422, "Reference does not exist", f"{DOCS}/git/refs#update-a-reference")
+    if _object_type(repo, sha) != "commit":
+        raise _HTTPError(422, "Object does not exist", f"{DOCS}/git/refs#update-a-reference")
+    is_fast_forward = (
+        subprocess.run(
+            ["git", f"--git-dir={repo.git_dir}", "merge-base", "--is-ancestor", current, sha], check=False
+        ).returncode
+        == 0
+    )
+    if not (force or is_fast_forward):
+        raise _HTTPError(422, "Update is not a fast forward", f"{DOCS}/git/refs#update-a-reference")
+    _git(repo, "update-ref", f"refs/{ref}", sha, current)
+    return _Answer(200, _ref_json(server, repo, ref, sha))
+
+
 # --------------------------------------------------------------------------- helpers
 
 _REACTIONS = ["+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket"]
@@ -1277,6 +1536,18 @@ def _node_id(prefix: str, number: int) -> str:
 
 def _error(status: int, message: str, docs: str = DOCS) -> _Answer:
     return _Answer(status, {"message": message, "documentation_url": docs, "status": str(status)})
+
+
+def _spec_path(method: str, path: str) -> str:
+    """The path as the OpenAPI validator matches it: a `{ref}` holds slashes on GitHub
+    (`heads/feature`), which a path template's parameter cannot, so they are sent encoded."""
+    route, params = _match(method, path)
+    if route is None or "ref" not in params:
+        return path
+    found = route.pattern.match(path)
+    assert found is not None
+    start, end = found.span("ref")
+    return path[:start] + path[start:end].replace("/", "%2F") + path[end:]
 
 
 def _match(method: str, path: str) -> tuple[_Route | None, dict[str, str]]:

@@ -70,13 +70,16 @@ def test_action_interface() -> None:
         "config",
         "working-directory",
         "comment",
+        "fix",
         "python-version",
     }
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert action["inputs"]["comment"]["default"] == "true"
+    assert action["inputs"]["fix"]["default"] == "false"  # pushing is asked for, never assumed
     outputs = {name: output["value"] for name, output in action["outputs"].items()}
     assert outputs == {
-        name: f"${{{{ steps.versionbot.outputs.{name} }}}}" for name in ("ok", "units", "bumped", "deploy")
+        name: f"${{{{ steps.versionbot.outputs.{name} }}}}"
+        for name in ("ok", "units", "bumped", "deploy", "fixed")
     }
     install = next(step for step in steps_of(action) if step.get("name") == "Install versionbot")
     assert '"$GITHUB_ACTION_PATH[github]"' in install["run"]
@@ -211,11 +214,20 @@ def test_the_action_step_refuses_a_bad_comment_input(
     assert done.stdout == "::error title=versionbot::the comment input must be true or false\n"
 
 
+def test_the_action_step_refuses_a_bad_fix_input(
+    bumped: GitRepo, fake_github: FakeGitHub, runner: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "event.json").write_text("{}")
+    done = run_step(bumped, runner, tmp_path, fake_github, VERSIONBOT_CONFIG="", VERSIONBOT_FIX="push")
+    assert done.returncode == 2
+    assert done.stdout == "::error title=versionbot::the fix input must be false or commit\n"
+
+
 def run_step(
     repo: GitRepo, runner: Path, tmp_path: Path, server: FakeGitHub, **inputs: str
 ) -> subprocess.CompletedProcess[str]:
     step = next(step for step in steps_of(load(ACTION)) if step.get("id") == "versionbot")
-    assert set(step["env"]) == {"GITHUB_TOKEN", "VERSIONBOT_CONFIG", "VERSIONBOT_COMMENT"}
+    assert set(step["env"]) == {"GITHUB_TOKEN", "VERSIONBOT_CONFIG", "VERSIONBOT_COMMENT", "VERSIONBOT_FIX"}
     job = {
         "RUNNER_TEMP": str(runner),
         "RUNNER_OS": "Linux",
@@ -227,7 +239,8 @@ def run_step(
         **server.env(REPO),
     }
     # `inputs` may also override the event, or set what a workflow could (PYTHONPATH)
-    env = clean_env(**{**job, **inputs})
+    defaults = {"VERSIONBOT_COMMENT": "true", "VERSIONBOT_FIX": "false"}  # as the runner passes them
+    env = clean_env(**{**job, **defaults, **inputs})
     # The runner's `shell: bash`: bash --noprofile --norc -eo pipefail {0}
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],

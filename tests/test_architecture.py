@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "versionbot"
 
 ENTRY_POINTS = {"cli", "hook", "ci", "__main__"}
-APPLICATION = {"workspace", "onboarding", "timeline", "doctor"}
+APPLICATION = {"workspace", "onboarding", "timeline", "doctor", "fixing"}
 ADAPTERS = {"git", "github", "history", "writer", "files", "store", "parallel", "directory"}
 # Everything else is the core: it takes data and returns data.
 

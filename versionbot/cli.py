@@ -377,7 +377,7 @@ def run_ci(args: argparse.Namespace) -> int:
     def open_workspace() -> Workspace:
         return Workspace.open(args.repo, args.config)
 
-    passed = ci.run(open_workspace, config_path=args.config, is_commenting=args.comment)
+    passed = ci.run(open_workspace, config_path=args.config, is_commenting=args.comment, fix=args.fix)
     return EXIT_OK if passed else EXIT_FINDINGS
 
 
@@ -519,6 +519,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci.add_argument(
         "--no-comment", dest="comment", action="store_false", help="never write the pull-request comment"
+    )
+    ci.add_argument(
+        "--fix",
+        choices=("false", "commit"),
+        default="false",
+        help="commit: push the commit `bump` would make to the branch (README: The bot fixes)",
     )
     ci.set_defaults(handler=run_ci)
 

@@ -139,7 +139,9 @@ def units(workspace: Workspace) -> Topic:
         if state.deploy_name:
             shown += f", deploys as {state.deploy_name}"
         if unmatched:
-            problem = f"units.{unit.name}.inputs: {', '.join(map(repr, unmatched))} match no file"
+            where = unmatched[0][0]  # `units.NAME`, or a part's `units.NAME.parts.PART`
+            patterns = ", ".join(repr(pattern) for key, pattern in unmatched if key == where)
+            problem = f"{where}.inputs: {patterns} match no file"
             shown += f"; {problem}"
             fix = fix or f"{config.source}: {problem}; correct the pattern or remove it"
         elif state.problem:
@@ -151,8 +153,8 @@ def units(workspace: Workspace) -> Topic:
     return Topic("units", tuple(lines), fix=fix, is_list=True)
 
 
-def _matched(config: Config, name: str, snapshot: Snapshot) -> tuple[int, list[str]]:
-    unmatched: list[str] = []
+def _matched(config: Config, name: str, snapshot: Snapshot) -> tuple[int, list[tuple[str, str]]]:
+    unmatched: list[tuple[str, str]] = []
     unit = with_values_from(config, config.unit(name), snapshot)
     return len(select_inputs(unit, snapshot, config.version_files, unmatched)), unmatched
 

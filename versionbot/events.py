@@ -16,6 +16,7 @@ Which commits an event judges (the README explains the choices to users):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class Environment:
     event: Mapping[str, Any] = field(repr=False)  # untrusted: may be huge or deep
     repository: str  # owner/name of the repository the workflow runs in
     api_url: str
+    server_url: str  # GITHUB_SERVER_URL: where people see commits
     sha: str | None  # GITHUB_SHA
     output: Path | None  # GITHUB_OUTPUT
     summary: Path | None  # GITHUB_STEP_SUMMARY
@@ -80,6 +82,7 @@ class Environment:
             event=_load_event(event_path),
             repository=required("GITHUB_REPOSITORY"),
             api_url=environ.get("GITHUB_API_URL") or "https://api.github.com",
+            server_url=environ.get("GITHUB_SERVER_URL") or "https://github.com",
             sha=environ.get("GITHUB_SHA") or None,
             output=optional_path("GITHUB_OUTPUT"),
             summary=optional_path("GITHUB_STEP_SUMMARY"),
@@ -122,6 +125,17 @@ class Comparison:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Branch:
+    """The branch `ci --fix commit` pushes a fix to, as the event describes it."""
+
+    name: str  # `feature`: pull_request.head.ref, or the pushed refs/heads/NAME
+    head: str  # the commit the event saw it at
+    is_foreign: bool = False  # in another repository (a fork): never pushed to
+    base: str | None = None  # pull_request.base.sha
+    base_ref: str | None = None  # pull_request.base.ref
+
+
+@dataclass(frozen=True, kw_only=True)
 class Selection:
     """What one event asks `versionbot ci` to judge."""
 
@@ -130,6 +144,7 @@ class Selection:
     fallback: Comparison | None = None  # when `comparison.head` is not in the checkout
     pull_number: int | None = None  # the pull request to comment on
     fix_base: str | None = None  # the `--base` of the command that fixes the findings
+    branch: Branch | None = None  # where a fix goes (pull_request and push of a branch only)
 
 
 def select(env: Environment, *, configured_base: str | None) -> Selection:
@@ -158,8 +173,25 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
             base_label="pull_request.base.sha",
             is_merge_base=False,
         )
+        head_repo, base_repo = payload.get("pull_request.head.repo"), payload.get("pull_request.base.repo")
+        branch = Branch(
+            name=payload.string("pull_request.head.ref"),
+            head=head,
+            is_foreign=not (
+                isinstance(head_repo, dict)
+                and isinstance(base_repo, dict)
+                and head_repo.get("full_name") == base_repo.get("full_name")
+            ),
+            base=base,
+            base_ref=base_ref,
+        )
         return Selection(
-            event_name=name, comparison=merge, fallback=merge_base, pull_number=number, fix_base=fix_base
+            event_name=name,
+            comparison=merge,
+            fallback=merge_base,
+            pull_number=number,
+            fix_base=fix_base,
+            branch=branch,
         )
     if name == "merge_group":
         base_ref = payload.string("merge_group.base_ref").removeprefix("refs/heads/")
@@ -175,12 +207,20 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
         after, before = payload.commit_or_null("after"), payload.commit_or_null("before")
         if after is None:
             return Selection(event_name=name, comparison=None)
+        ref = payload.get("ref")
+        pushed = (
+            Branch(name=ref.removeprefix("refs/heads/"), head=after)
+            if isinstance(ref, str) and ref.startswith("refs/heads/")
+            else None
+        )
         if before is not None:
             comparison = Comparison(
                 head=after, head_label="after", base=before, base_label="before", is_merge_base=False
             )
-            return Selection(event_name=name, comparison=comparison, fix_base=before)
-        return _against_default(name, payload, after, "after", configured_base)
+            return Selection(event_name=name, comparison=comparison, fix_base=before, branch=pushed)
+        return dataclasses.replace(
+            _against_default(name, payload, after, "after", configured_base), branch=pushed
+        )
     # workflow_dispatch
     head = _sha(env)
     inputs = payload.get("inputs")

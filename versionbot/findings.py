@@ -150,6 +150,19 @@ class Plan:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FixReport:
+    """What `ci --fix commit` did: pushed `commit`, or (with `reason`) shows the fix as `patch`."""
+
+    commit: str | None = None  # the pushed commit's id
+    url: str | None = None  # where people see it
+    subject: str = ""  # its message's first line
+    branch: str = ""
+    patch: str | None = None  # where nothing was pushed: the fix, for `git apply`
+    reason: str | None = None  # why nothing was pushed
+    is_merge: bool = False  # the fix merges the base in first
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnitState:
     """A unit's recorded version in one snapshot, for `status` and `export`."""
 

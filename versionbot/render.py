@@ -22,7 +22,7 @@ from typing import Any
 from typing_extensions import assert_never
 
 from versionbot import escape
-from versionbot.findings import Change, ChangeKind, Finding, Plan, UnitState, UnitVersion
+from versionbot.findings import Change, ChangeKind, Finding, FixReport, Plan, UnitState, UnitVersion
 from versionbot.schemes import Version
 
 MARKER = "<!-- versionbot -->"
@@ -249,10 +249,11 @@ _GROUPS = (
 )
 
 
-def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
+def check_markdown(plan: Plan, *, command: str = "versionbot bump", fix: FixReport | None = None) -> str:
     """The report for a pull-request comment or a job summary: a table of units, then for every unit
-    that changed (or must) why, and for failures the command that fixes them. It starts with
-    `MARKER`, and nothing after it can hold the marker or any other HTML comment."""
+    that changed (or must) why, and for failures the command that fixes them (and what `ci --fix`
+    did: `fix`). It starts with `MARKER`, and nothing after it can hold the marker or any other HTML
+    comment."""
     if plan.ok:
         headline = "**versionbot**: every unit's version matches its inputs."
     else:
@@ -273,11 +274,51 @@ def check_markdown(plan: Plan, *, command: str = "versionbot bump") -> str:
         lines += ["", "</details>"]
     for finding in shown:
         lines += _finding_markdown(finding)
-    if not plan.ok:
+    if fix is not None and fix.commit is not None:
+        lines += ["", *_pushed_markdown(fix)]
+    elif not plan.ok:
         lines += ["", "**To fix**, run this on the branch and commit the version files it writes:", ""]
         lines.append(_block(command, info="sh"))
+        if fix is not None:
+            lines += _patch_markdown(fix)
     lines += ["", f"<sub>base {_code(_base_words(plan))} · head {_code(_short(plan.head))}</sub>"]
     return "\n".join(lines) + "\n"
+
+
+def _pushed_markdown(fix: FixReport) -> list[str]:
+    assert fix.commit is not None
+    shown = _code(fix.commit[:12])
+    link = f"[{shown}]({fix.url})" if fix.url else shown
+    return [
+        f"**Fixed**: versionbot pushed {link} to {_code(fix.branch)}, which makes this pass:",
+        "",
+        _block(fix.subject),
+        "",
+        "This run judged the commit before it, so it fails; the pushed commit is judged on its own.",
+    ]
+
+
+def _patch_markdown(fix: FixReport) -> list[str]:
+    lines = []
+    if fix.reason:
+        lines += ["", "versionbot did not push the fix:", "", _block(fix.reason)]
+    if fix.is_merge:
+        lines += [
+            "",
+            "The base moved on: merge it into the branch first (`versionbot init --merge-driver` makes "
+            "that free of conflicts in version files), then run the command above.",
+        ]
+    if fix.patch:
+        where = "GitHub's test merge of the branch" if fix.is_merge else "the branch"
+        lines += [
+            "",
+            f"<details><summary>The fix as a patch over {where}, for git apply</summary>",
+            "",
+            _block(fix.patch, info="diff"),
+            "",
+            "</details>",
+        ]
+    return lines
 
 
 def _table_row(finding: Finding) -> str:

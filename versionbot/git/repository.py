@@ -389,3 +389,31 @@ class Repository:
 
     def parsed_toml(self, data: bytes) -> dict[str, Any]:
         return self._store.parsed_toml(data)
+
+    def commit_info(self, commit: str) -> CommitInfo:
+        """A commit's parents and message (a commit the repository has)."""
+        found = self._repo[commit].peel(pygit2.Commit)
+        return CommitInfo(tuple(str(parent) for parent in found.parent_ids), found.message)
+
+    def file_mode(self, commit: str, path: str) -> int | None:
+        """The mode of the file at `path` in `commit` (None: no file there)."""
+        try:
+            entry = self._repo[commit].peel(pygit2.Commit).tree[path]
+        except (KeyError, ValueError):
+            return None
+        return int(entry.filemode) if entry.type_str == "blob" else None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    parents: tuple[str, ...]
+    message: str
+
+
+def patch_text(changes: Mapping[str, tuple[bytes | None, bytes | None]]) -> str:
+    """A patch `git apply` takes: each path's content before and after (None: no file), in git's
+    diff format with its quoting of unusual names."""
+    return "".join(
+        pygit2.Patch.create_from(before, after, old_as_path=path, new_as_path=path).text or ""
+        for path, (before, after) in sorted(changes.items())
+    )

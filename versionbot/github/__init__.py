@@ -1,5 +1,6 @@
-"""The only package that talks to PyGithub: the API client (client.py) and the sticky pull-request
-comment (comment.py).
+"""The only package that talks to PyGithub: the API client (client.py), the sticky pull-request
+comment (comment.py) and commits pushed through the Git Data API (push.py); explain.py words every
+failure.
 
 Time. Every request times out after `TIMEOUT` seconds (to connect, and between the bytes of an
 answer), and no retry or wait starts later than `DEADLINE` seconds after `connect`, so an API that
@@ -27,5 +28,15 @@ no message here quotes it, and the caller redacts every message all the same.
 
 from versionbot.github.client import Client, GitHubError, connect
 from versionbot.github.comment import Outcome, keep_sticky_comment
+from versionbot.github.push import BranchMoved, Pushed, push_commit
 
-__all__ = ["Client", "GitHubError", "Outcome", "connect", "keep_sticky_comment"]
+__all__ = [
+    "BranchMoved",
+    "Client",
+    "GitHubError",
+    "Outcome",
+    "Pushed",
+    "connect",
+    "keep_sticky_comment",
+    "push_commit",
+]

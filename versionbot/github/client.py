@@ -37,6 +37,7 @@ class Deadline:
     seconds: float
     timeout: int  # of each request
     start: float = field(default_factory=time.monotonic)
+    what: str = "the comment"  # what the requests are for, in messages
 
     def remaining(self) -> float:
         return self.seconds - (time.monotonic() - self.start)
@@ -47,7 +48,7 @@ class Deadline:
 
     def describe(self) -> str:
         most = self.seconds + self.timeout
-        return f"versionbot gives the comment {most:.0f} s at most, {self.timeout} s a request"
+        return f"versionbot gives {self.what} {most:.0f} s at most, {self.timeout} s a request"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class _ReadRetry(GithubRetry):
         return retry
 
 
-def connect(api_url: str, token: str) -> Client:
+def connect(api_url: str, token: str, *, what: str = "the comment") -> Client:
     """A client for `api_url` (GitHub, or GitHub Enterprise's `https://HOST/api/v3`) that gives up
     `DEADLINE + TIMEOUT` seconds from now at the latest."""
     _check_token(token)
@@ -100,7 +101,7 @@ def connect(api_url: str, token: str) -> Client:
     # Actions token), and urllib3 warns of every retry: the step's log shows our own messages instead.
     set_log_level(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.ERROR)
-    limit = Deadline(DEADLINE, TIMEOUT)
+    limit = Deadline(DEADLINE, TIMEOUT, what=what)
     retry = _ReadRetry(
         deadline=limit,
         total=READ_RETRIES,
