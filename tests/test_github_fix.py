@@ -27,12 +27,15 @@ from tests.test_github_ci import (
     REPO,
     Job,
     command_names,
+    environment,
     merge_commit,
     pull_request_event,
     run_job,
     runner_commands,
 )
 from tests.test_render import assert_only_our_markup
+from versionbot.events import select
+from versionbot.fixing import branch_problem
 
 FIX = ("--fix", "commit")
 GIT_DATA = f"/repos/{REPO}/git/"
@@ -293,7 +296,10 @@ def test_without_fix_nothing_is_pushed(forge: Forge) -> None:
 
 def test_the_head_of_its_own_fix_is_never_fixed_again(forge: Forge) -> None:
     forge.dev.write(FW, "{}\n")  # a broken record, committed as if by the bot
-    head = forge.dev.commit("versionbot: fw 1 -> 2")
+    forge.dev.git("add", "-A")
+    bot = clean_env(GIT_AUTHOR_NAME="github-actions[bot]")
+    forge.dev.git("commit", "-q", "-m", "versionbot: fw 1 -> 2", env=bot)
+    head = forge.dev.head()
     forge.open_pull()
 
     job = forge.job(head)
@@ -315,3 +321,102 @@ def test_hostile_names_in_a_patch_reach_no_command_and_no_markup(forge: Forge) -
     (comment,) = forge.github.comments(REPO, NUMBER)
     assert_only_our_markup(comment.body)
     assert '+    "req/fw/```": "sha256:' in comment.body  # shown inside the patch, as it is
+
+
+def test_a_persons_commit_named_like_a_fix_is_still_fixed(forge: Forge) -> None:
+    forge.dev.write(FW_LOCK, 'lock-version = "1.0"\n[[packages]]\nname = "numpy"\nversion = "2.1"\n')
+    head = forge.dev.commit("versionbot: a subject people may write too")
+    forge.open_pull()
+    assert forge.job(head).outputs["fixed"]
+
+
+def test_the_head_is_judged_by_its_own_configuration(forge: Forge, run: Run) -> None:
+    head = forge.open_pull()
+    # Meanwhile main gains a unit whose inputs the branch does not have.
+    forge.dev.checkout("main")
+    config = forge.dev.read("versionbot.toml")
+    forge.dev.write(
+        "versionbot.toml",
+        config + '\n[units.new]\nversion-file = "req/new/version.json"\ninputs = ["req/new/"]\n',
+    )
+    forge.dev.write("req/new/a.txt", "a\n")
+    assert run(forge.dev, "bump", "--base", "HEAD").code == 0
+    forge.dev.commit("add unit new (#6)")
+    forge.dev.git("push", "-q", "origin", "main")
+
+    job = forge.job(head)
+
+    fixed = job.outputs["fixed"]
+    assert job.code == 1  # the check's own answer, not "could not check"
+    assert forge.parents(fixed) == [head]  # the new unit's file is main's: nothing moved on for fw, app
+    assert check_branch(forge, run, fixed) == 0
+    assert forge.job(fixed).code == 0
+
+
+def test_without_the_test_merge_a_base_that_moved_on_is_not_fixed(forge: Forge, run: Run) -> None:
+    head = forge.open_pull()
+    forge.dev.checkout("main")
+    forge.dev.write("req/fw/extra.toml", "other = true\n")
+    assert run(forge.dev, "bump", "--base", "HEAD").code == 0
+    forge.dev.commit("another fw change (#6)")
+    forge.dev.git("push", "-q", "origin", "main")
+    base = forge.git("rev-parse", "main")
+    # actions/checkout with `ref: pull_request.head.sha`: the test merge is not in the checkout
+    path = forge.dev.path.parent / "checkout-head"
+    subprocess.run(
+        ["git", "clone", "-q", "--no-local", str(forge.origin), str(path)], env=clean_env(), check=True
+    )
+    checkout = GitRepo(path)
+    checkout.git("checkout", "-q", "--detach", head)
+    event = pull_request_event(base=base, head=head)
+    for side in ("head", "base"):
+        event["pull_request"][side]["repo"]["full_name"] = REPO
+
+    job = run_job(forge.github, checkout, "pull_request", event, sha="9" * 40, args=FIX)
+
+    assert (job.code, job.outputs["fixed"]) == (1, "")
+    assert pushes(forge.github) == []
+    assert "no fix: the base changed req/app/version.json since the branch left it" in job.out
+
+
+@pytest.mark.parametrize(
+    ("head_repo", "base_repo", "is_foreign"),
+    [
+        ({"full_name": REPO, "id": 1}, {"full_name": REPO, "id": 1}, False),
+        ({"full_name": REPO.upper(), "id": 1}, {"full_name": REPO, "id": 1}, False),  # as GitHub compares
+        ({"full_name": "someone/project", "id": 2}, {"full_name": REPO, "id": 1}, True),
+        ({"full_name": REPO, "id": 2}, {"full_name": REPO, "id": 1}, True),  # another repository's id
+        (None, {"full_name": REPO, "id": 1}, True),  # a deleted fork
+        ({}, {}, True),
+        ({"full_name": None}, {"full_name": None}, True),
+        ({"full_name": "evil/x"}, {"full_name": "evil/x"}, True),  # not the repository the job runs in
+    ],
+)
+def test_only_the_repositorys_own_branches_are_pushed_to(
+    tmp_path: Path, head_repo: Any, base_repo: Any, is_foreign: bool
+) -> None:
+    event = pull_request_event(base="b" * 40, head="a" * 40)
+    event["pull_request"]["head"]["repo"], event["pull_request"]["base"]["repo"] = head_repo, base_repo
+    selection = select(environment(tmp_path, "pull_request", event, "c" * 40), configured_base=None)
+    assert selection.branch is not None
+    assert selection.branch.is_foreign is is_foreign
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("feature", False),
+        ("fix#12", False),
+        ("a+b", False),
+        ("länge", False),
+        ("team/x", False),
+        ("a..b", True),
+        ("x.lock", True),
+        ("a b", True),
+        ("-x/.y", True),
+        ("a\nb", True),
+        ("x@{1}", True),
+    ],
+)
+def test_branch_names_follow_gits_rules(name: str, problem: bool) -> None:
+    assert (branch_problem(name) is not None) is problem

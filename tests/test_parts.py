@@ -197,7 +197,6 @@ inputs = ["requirements/framework/"]
 scheme = "parts"
 version-file = "requirements/app-layer/version.json"
 deploy-name = "{unit}@{lock}+{app}"
-start = "1+1"
 
 [units.app-layer.parts.lock]
 inputs = ["requirements/app-layer/pylock.*.toml"]
@@ -312,3 +311,96 @@ def test_verify_checks_each_part_of_a_deployed_tree(stack: GitRepo, run: Run, tm
     result = run(stack, "verify", "--dir", str(tree))
     assert result.code == 1
     assert "part app does not match its inputs" in result.out
+
+
+# The parts themselves change: renamed, added, removed, reordered ------------------------------
+
+
+def reconfigure(repo: GitRepo, old: str, new: str) -> None:
+    text = repo.read("versionbot.toml")
+    assert old in text
+    repo.write("versionbot.toml", text.replace(old, new))
+
+
+def add_extra_part(repo: GitRepo) -> None:
+    extra = '[units.app-layer.parts.extra]\ninputs = ["extra/"]\n\n[units.bundle]'
+    repo.write("versionbot.toml", repo.read("versionbot.toml").replace("[units.bundle]", extra))
+    reconfigure(repo, "{lock}+{app}", "{version}")
+
+
+def layer_after(run: Run, repo: GitRepo) -> dict[str, Any]:
+    return unit(report(run, repo, "--base", "HEAD"), "app-layer")
+
+
+def test_a_renamed_part_keeps_its_number(stack: GitRepo, run: Run) -> None:
+    stack.write("requirements/app-layer/pylock.app-layer.toml", "scipy==1.16.2\n")
+    bump_and_commit(run, stack, "lock")  # 2+1
+    reconfigure(
+        stack, "[units.app-layer.parts.lock]\n", '[units.app-layer.parts.deps]\nrenamed-from = "lock"\n'
+    )
+    reconfigure(stack, "{lock}+{app}", "{deps}+{app}")
+    layer = layer_after(run, stack)
+    assert (layer["status"], layer["expected_version"]) == ("stale-hash", "2+1")  # never back to 1+1
+    assert run(stack, "bump", "--base", "HEAD").code == 0
+    assert set(stack.read_json(LAYER_FILE)["parts"]) == {"deps", "app"}
+    assert layer_after(run, stack)["status"] == "unchanged"
+
+
+def test_a_part_added_later_starts_at_one(stack: GitRepo, run: Run) -> None:
+    stack.write("requirements/app-layer/pylock.app-layer.toml", "scipy==1.16.2\n")
+    bump_and_commit(run, stack, "lock")  # 2+1
+    stack.write("extra/data.txt", "x\n")
+    add_extra_part(stack)
+    layer = layer_after(run, stack)
+    assert (layer["status"], layer["expected_version"]) == ("wrong-version", "2+1+1")
+    assert "the file has no number for part extra" in layer["message"]
+    assert run(stack, "bump", "--base", "HEAD").code == 0
+    layer = layer_after(run, stack)
+    assert (layer["status"], layer["recorded_version"]) == ("new", "2+1+1")
+    assert "extra new at 1" in layer["message"]
+
+
+def test_a_part_removed_is_a_change(stack: GitRepo, run: Run) -> None:
+    reconfigure(
+        stack,
+        '[units.app-layer.parts.app]\ninputs = ["launch_modules/app/"]\nvalues = { entry = "app:main" }\n',
+        "",
+    )
+    reconfigure(stack, "{lock}+{app}", "{lock}")
+    assert run(stack, "bump", "--base", "HEAD").code == 0
+    layer = layer_after(run, stack)
+    assert (layer["status"], layer["recorded_version"]) == ("bumped", "1")
+    assert "app removed" in layer["message"]
+
+
+def test_reordered_parts_are_written_in_the_new_order_without_a_bump(stack: GitRepo, run: Run) -> None:
+    stack.write("launch_modules/app/__main__.py", "print('app, improved')\n")
+    bump_and_commit(run, stack, "launch module")  # 1+2
+    lock = (
+        '[units.app-layer.parts.lock]\ninputs = ["requirements/app-layer/pylock.*.toml"]\n'
+        'depends-on = ["framework"]\n\n'
+    )
+    text = stack.read("versionbot.toml")
+    stack.write("versionbot.toml", text.replace(lock, "").replace("[units.bundle]", lock + "[units.bundle]"))
+    reconfigure(stack, "{lock}+{app}", "{version}")
+    layer = layer_after(run, stack)
+    assert (layer["status"], layer["expected_version"]) == ("wrong-version", "2+1")
+    assert "the parts are app+lock, in the configuration's order" in layer["message"]
+    assert run(stack, "bump", "--base", "HEAD").code == 0
+    assert layer_after(run, stack)["status"] == "unchanged"  # each number kept: no redeploy
+
+
+def test_the_merge_driver_merges_a_side_that_added_a_part(stack: GitRepo, run: Run) -> None:
+    assert run(stack, "init", "--merge-driver").code == 0
+    stack.commit("merge driver")
+    stack.branch("extra")
+    stack.checkout("main")
+    stack.write("requirements/app-layer/pylock.app-layer.toml", "scipy==1.16.2\n")
+    bump_and_commit(run, stack, "lock on main")  # 2+1
+    stack.checkout("extra")
+    stack.write("extra/data.txt", "x\n")
+    add_extra_part(stack)
+    assert run(stack, "bump", "--base", "HEAD").code == 0
+    stack.commit("a part of its own")  # 1+1+1
+    stack.git("merge", "--no-edit", "main")  # no conflict markers
+    assert stack.read_json(LAYER_FILE)["version"] == "2+1+1"

@@ -18,7 +18,7 @@ import pytest
 
 from versionbot import render
 from versionbot.escape import is_visible, visible
-from versionbot.findings import Change, ChangeKind, Finding, Plan, Status, UnitState
+from versionbot.findings import Change, ChangeKind, Finding, FixReport, Plan, Status, UnitState
 from versionbot.versionfile import VersionFile
 
 PWNED = "\n::error::pwned"
@@ -430,3 +430,29 @@ def test_versions_in_words(
     mark = "ok  " if found.is_fine else "FAIL"
     assert render.check_text(plan).splitlines()[0] == f"{mark} app [{status.value}] {check_words}: why"
     assert render.bump_text([found], is_dry_run=False) == f"wrote app/version.json: {bump_words}\n"
+
+
+def test_a_fix_pushed_replaces_the_command_and_a_fix_shown_is_a_patch() -> None:
+    plan = Plan(base=BASE, head=HEAD, findings=(finding("app"),))
+    pushed = FixReport(
+        commit="f" * 40,
+        url="https://github.com/o/r/commit/" + "f" * 40,
+        subject="versionbot: app 1 -> 2",
+        branch="feature",
+    )
+    body = render.check_markdown(plan, fix=pushed)
+    assert "**Fixed**: versionbot pushed [`ffffffffffff`](https://github.com/o/r/commit/" in body
+    assert "To fix" not in body
+    shown = render.check_markdown(
+        plan, fix=FixReport(patch="diff --git a/x b/x\n", reason="a fork", branch="f")
+    )
+    assert "To fix" in shown
+    assert "```diff\ndiff --git a/x b/x\n```" in shown
+    assert_only_our_markup(shown)
+
+
+def test_a_patch_too_large_for_the_comment_is_said_so() -> None:
+    plan = Plan(base=BASE, head=HEAD, findings=(finding("app"),))
+    body = render.check_markdown(plan, fix=FixReport(patch="+\n" * 30_000, reason="a fork", branch="f"))
+    assert "The fix as a patch has 30000 lines, too many to show here." in body
+    assert "```diff" not in body

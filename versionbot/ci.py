@@ -27,14 +27,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from versionbot import actions, escape, events, fixing, render
+from versionbot import __version__, actions, escape, events, fixing, render
 from versionbot.base import BaseChoice, BaseSource
+from versionbot.config import config_at
 from versionbot.errors import VersionbotError
 from versionbot.events import Branch, Comparison, Environment, Selection
 from versionbot.findings import FixReport, Plan, Status
 from versionbot.fixing import Judged, NotFixable
 from versionbot.history import History
-from versionbot.validation import branch_problem
 from versionbot.workspace import Workspace
 
 COMMENT_LIMIT = 60_000  # characters: GitHub refuses comment bodies over 65,536
@@ -162,10 +162,10 @@ def _fix(
         log.command("warning", [f"no fix: {reason}"], title="versionbot")
         return None
     try:
-        if problem := branch_problem(branch.name):
+        if problem := fixing.branch_problem(branch.name):
             raise NotFixable(f"the branch {branch.name!r} {problem}")
         fix = _plan_fix(selection, branch, judged, history, log)
-    except NotFixable as error:
+    except (NotFixable, VersionbotError) as error:  # the check's answer stands, fixed or not
         log.command("warning", [f"no fix: {error}"], title="versionbot")
         return FixReport(reason=str(error), branch=branch.name)
     if fix is None:
@@ -196,9 +196,16 @@ def _plan_fix(
         return fixing.push_fix(judged, branch.name)
     head = judged
     if judged.head != branch.head and selection.fallback is not None:  # the test merge was judged
-        head = _judge(judged.workspace, history, selection.fallback, selection.event_name, log)
+        # The head is judged by its own configuration, as `check` on the branch would judge it.
+        own = judged.workspace.repo.commit_snapshot(history.commit(branch.head, "pull_request.head.sha"))
+        workspace = dataclasses.replace(judged.workspace, config=config_at(own, __version__))
+        head = _judge(workspace, history, selection.fallback, selection.event_name, log)
     return fixing.pull_request_fix(
-        merged=judged, head=head, branch=branch.name, base_ref=branch.base_ref or "the base"
+        merged=judged,
+        head=head,
+        branch=branch.name,
+        base_ref=branch.base_ref or "the base",
+        base_tip=history.commit(branch.base or judged.base, "pull_request.base.sha"),
     )
 
 

@@ -38,6 +38,7 @@ UNIT_KEYS = (
     *("renamed-from", "lock-hashing", "deploy-name", "level", "parts", "separator"),
 )
 PART_KEYS = ("inputs", "exclude", "values", "values-from", "depends-on")  # a part's own, not the unit's
+PART_ONLY_KEYS = ("renamed-from",)  # the part's former name: its number carries over
 LOCK_HASHING = ("bytes", "semantic")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _PART_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a deploy-name placeholder too: `{lock}`
@@ -53,6 +54,7 @@ class Part:
     values: Mapping[str, Any]
     values_from: tuple[ValueSource, ...]
     depends_on: tuple[str, ...]
+    renamed_from: str | None = None  # the part's former name: its number carries over
 
     def selects(self, path: str) -> bool:
         """Whether the part's patterns take `path` (a file, whatever the snapshot holds there)."""
@@ -425,6 +427,7 @@ def _parse_parts(
         )
     parts: list[Part] = []
     owners: dict[str, str] = {}
+    formerly: set[str] = set()
     for name, part_table in parts_table.items():
         where = f"{key}.parts.{name}"
         if not _PART_NAME.fullmatch(name) or name in ("unit", "version"):
@@ -435,7 +438,7 @@ def _parse_parts(
             )
         if not isinstance(part_table, dict):
             raise fail(where, "must be a table with inputs")
-        _refuse_unknown_keys(part_table, PART_KEYS, source, where + ".")
+        _refuse_unknown_keys(part_table, (*PART_KEYS, *PART_ONLY_KEYS), source, where + ".")
         inputs, exclude, depends_on, values, values_from = _selection(part_table, where, fail)
         for value in (*values, *(entry.name for entry in values_from)):
             if value in owners:
@@ -443,6 +446,16 @@ def _parse_parts(
                     f"{where}.values.{value}", f"is a value of part {owners[value]!r} too; give it to one"
                 )
             owners[value] = name
+        renamed_from = part_table.get("renamed-from")
+        if renamed_from is not None and (
+            not isinstance(renamed_from, str) or renamed_from in parts_table or renamed_from in formerly
+        ):
+            raise fail(
+                where + ".renamed-from",
+                "must be the part's former name, which no part has today and no other part was renamed from",
+            )
+        if renamed_from is not None:
+            formerly.add(renamed_from)
         parts.append(
             Part(
                 name=name,
@@ -451,6 +464,7 @@ def _parse_parts(
                 values=values,
                 values_from=values_from,
                 depends_on=depends_on,
+                renamed_from=renamed_from,
             )
         )
     return tuple(parts)

@@ -30,28 +30,38 @@ class DirectorySnapshot:
         self._kinds: dict[str, EntryKind] = {}
         self._special: dict[str, str] = {}
         self._unreadable: list[str] = []  # folders that could not be listed: what they hold is unknown
-
-        def unreadable(error: OSError) -> None:
-            shown = os.path.relpath(error.filename, root) if error.filename else str(root)
-            self._unreadable.append(shown.replace(os.sep, "/"))
-
-        for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
-            folders[:] = [name for name in folders if name != ".git"]
-            relative = os.path.relpath(folder, root)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-            for name in [*files, *(name for name in folders if os.path.islink(os.path.join(folder, name)))]:
-                self._add(prefix + name, os.path.join(folder, name))
+        self._walk(str(root))
         self._paths = sorted(self._kinds)
 
-    def _add(self, path: str, full: str) -> None:
-        mode = os.lstat(full).st_mode
-        if stat.S_ISLNK(mode):
-            self._kinds[path] = EntryKind.LINK
-        elif stat.S_ISREG(mode):
-            self._kinds[path] = EntryKind.FILE
-        else:
-            self._kinds[path] = EntryKind.FILE
-            self._special[path] = _SPECIAL.get(stat.S_IFMT(mode), "a device")
+    def _walk(self, root: str) -> None:
+        """Every file and link below `root`, by `os.scandir`: the kind of most entries comes with
+        the listing, so a tree of 50,000 files costs no `lstat` each. A stack, not recursion: trees
+        may be deep."""
+        pending = [(root, "")]
+        while pending:
+            folder, prefix = pending.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError:
+                self._unreadable.append(prefix.rstrip("/") or ".")
+                continue
+            for entry in entries:
+                path = prefix + entry.name
+                try:
+                    if entry.is_symlink():
+                        self._kinds[path] = EntryKind.LINK
+                    elif entry.is_dir(follow_symlinks=False):
+                        if entry.name != ".git":
+                            pending.append((entry.path, path + "/"))
+                    elif entry.is_file(follow_symlinks=False):
+                        self._kinds[path] = EntryKind.FILE
+                    else:  # a named pipe, a socket or a device: a finding when read
+                        mode = entry.stat(follow_symlinks=False).st_mode
+                        self._kinds[path] = EntryKind.FILE
+                        self._special[path] = _SPECIAL.get(stat.S_IFMT(mode), "a device")
+                except OSError:  # gone meanwhile: as if it had never been listed
+                    continue
 
     def paths_under(self, directory: str) -> Sequence[str]:
         for folder in self._unreadable:

@@ -173,15 +173,10 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
             base_label="pull_request.base.sha",
             is_merge_base=False,
         )
-        head_repo, base_repo = payload.get("pull_request.head.repo"), payload.get("pull_request.base.repo")
         branch = Branch(
             name=payload.string("pull_request.head.ref"),
             head=head,
-            is_foreign=not (
-                isinstance(head_repo, dict)
-                and isinstance(base_repo, dict)
-                and head_repo.get("full_name") == base_repo.get("full_name")
-            ),
+            is_foreign=not _is_own(payload, env.repository),
             base=base,
             base_ref=base_ref,
         )
@@ -242,6 +237,19 @@ def select(env: Environment, *, configured_base: str | None) -> Selection:
         )
         return Selection(event_name=name, comparison=comparison, fix_base=requested)
     return _against_default(name, payload, head, "GITHUB_SHA", configured_base)
+
+
+def _is_own(payload: _Payload, repository: str) -> bool:
+    """Whether the pull request's head lies in the repository the workflow runs in (and may push
+    to): a fork's, a deleted fork's (`head.repo` null) or anything unclear is not."""
+    head, base = payload.get("pull_request.head.repo"), payload.get("pull_request.base.repo")
+    if not (isinstance(head, dict) and isinstance(base, dict)):
+        return False
+    names = [side.get("full_name") for side in (head, base)]
+    if not all(isinstance(name, str) and name.lower() == repository.lower() for name in names):
+        return False
+    ids = [side.get("id") for side in (head, base)]
+    return ids[0] == ids[1]  # both absent, or the same repository
 
 
 def _against_default(

@@ -19,7 +19,7 @@ from versionbot.git import patch_text
 from versionbot.versionfile import dumps
 from versionbot.workspace import Workspace, moved_away
 
-PREFIX = "versionbot: "  # every fix commit's subject starts so; a head that does is never fixed again
+PREFIX = "versionbot: "  # every fix commit's subject starts so; a bot's that does is never fixed again
 FILE_MODE = 0o100644
 SUBJECT_UNITS = 4  # units named in the subject; the body names every one
 
@@ -79,14 +79,18 @@ def bump_files(judged: Judged) -> tuple[dict[str, tuple[int, bytes | None]], dic
     return files, {path: head.read_file(path) for path in files}
 
 
-def pull_request_fix(*, merged: Judged, head: Judged, branch: str, base_ref: str) -> Fix | None:
+def pull_request_fix(
+    *, merged: Judged, head: Judged, branch: str, base_ref: str, base_tip: str
+) -> Fix | None:
     """The fix of a pull request: `merged` judged the test merge against the base, `head` the
-    pull request's head against its merge-base (they are one where the test merge was missing).
-    None: nothing to fix."""
+    pull request's head against its merge-base (they are one where the test merge was missing);
+    `base_tip` is `pull_request.base.sha`. None: nothing to fix."""
     if merged.plan.ok:
         return None
     _refuse_own(head)
     files, before = bump_files(head)
+    if merged.head == head.head:  # no test merge to judge: only a base that stood still is safe
+        _refuse_moved_on(head, base_tip, files)
     if merged.head == head.head or bump_files(merged)[0] == files:
         return Fix(
             branch=branch,
@@ -132,9 +136,27 @@ def push_fix(judged: Judged, branch: str) -> Fix | None:
     )
 
 
+def _refuse_moved_on(head: Judged, base_tip: str, files: Mapping[str, object]) -> None:
+    """Without the test merge, a version file the fix writes that the base changed since the
+    branch left it means the base moved on: the fix would take numbers the base has given out."""
+    if base_tip == head.base:
+        return
+    repo = head.workspace.repo
+    left, tip = repo.commit_snapshot(head.base), repo.commit_snapshot(base_tip)
+    for path in files:
+        if left.entry(path) != tip.entry(path):
+            raise NotFixable(
+                f"the base changed {path} since the branch left it, and GitHub's test merge is not "
+                "in the checkout to judge the two together: check out the pull request's default "
+                "ref (actions/checkout does), or merge the base and run `versionbot bump`"
+            )
+
+
 def _refuse_own(judged: Judged) -> None:
-    """A fix that still fails is not fixed again: that would be a loop."""
-    if judged.workspace.repo.commit_info(judged.head).message.startswith(PREFIX):
+    """A fix that still fails is not fixed again: that would be a loop. A fix is known by its
+    subject and by its author, a bot (the token's identity)."""
+    info = judged.workspace.repo.commit_info(judged.head)
+    if info.message.startswith(PREFIX) and info.author.endswith("[bot]"):
         raise NotFixable(
             f"the head {judged.head[:12]} is versionbot's own fix and still fails; not pushing "
             "again: run `versionbot bump` on the branch"
@@ -153,6 +175,22 @@ def message(due: tuple[Finding, ...], *, merging: tuple[str, str] | None = None)
         shown = f"merge {base_ref} into {branch}; {shown}"
     body = "\n".join(f"- {step}" for step in steps)
     return f"{PREFIX}{shown}\n\nWritten by `versionbot bump`:\n\n{body}\n"
+
+
+def branch_problem(name: str) -> str | None:
+    """Why `name` is no branch git could hold (`git check-ref-format`'s rules), or None; a branch
+    GitHub shows may hold `#`, `+` or letters beyond ASCII."""
+    parts = name.split("/")
+    if (
+        not name
+        or any(ord(char) < 32 or char in " ~^:?*[\\\x7f" for char in name)
+        or ".." in name
+        or "@{" in name
+        or name.endswith((".", "/"))
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+    ):
+        return "is not a branch name git could hold"
+    return None
 
 
 def _step(finding: Finding) -> str:

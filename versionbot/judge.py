@@ -115,7 +115,7 @@ def judge(
             f"{unit.version_file} is not a valid version file: {head_recorded.problem}; "
             f"{run_bump} to regenerate it at version {expected_version}",
         )
-    if record is not None and not scheme.is_valid(record.version):
+    if record is not None and not scheme.is_valid(record.version) and not (unit.parts and record.parts):
         return finding(
             Status.INVALID_FILE,
             f"{unit.version_file} holds version {record.version!r}, but unit {unit.name} uses the "
@@ -138,7 +138,7 @@ def judge(
         if base_record is None:
             return finding(Status.NEW, f"new unit at version {expected_version}")
         if parts is not None and is_changed:
-            status = Status.BUMPED if parts.bumped else Status.NEW
+            status = Status.BUMPED if parts.bumped or parts.removed else Status.NEW
             return finding(
                 status, f"inputs changed: {base_version} -> {expected_version} ({parts.describe()})"
             )
@@ -182,7 +182,9 @@ def judge(
             f"(edited after the bump, or by hand); {run_bump} to refresh them",
         )
     if parts is not None:
-        status, why = parts.wrong(scheme.split(record.version))
+        # The version string is what people edit; a record untouched since the base was written
+        # by `bump` in the parts' order of then, which `parts` keeps by name.
+        status, why = parts.wrong(recorded_numbers(unit, record, by_name=record == base_record))
         return finding(
             status, f"the version is {record.version} but should be {expected_version}: {why}; {run_bump}"
         )
@@ -214,27 +216,32 @@ class _Parts:
     base: dict[str, int | None]  # each part's number in the base record (None: a new part)
     bumped: tuple[str, ...]  # the parts whose inputs changed
     new: tuple[str, ...]  # the parts the base has no number for
+    removed: tuple[str, ...]  # the base record's parts the unit no longer has
+    layout: str  # the parts in config order, for messages: "lock+app"
 
     @property
     def is_changed(self) -> bool:
-        return bool(self.bumped or self.new)
+        return bool(self.bumped or self.new or self.removed)
 
     def describe(self) -> str:
-        """What moved, part by part: `app 1 -> 2`, `lock new at 1`."""
+        """What moved, part by part: `app 1 -> 2`, `lock new at 1`, `extra removed`."""
         moved = [f"{name} {self.base[name]} -> {self.numbers[name]}" for name in self.bumped]
         moved += [f"{name} new at {self.numbers[name]}" for name in self.new]
+        moved += [f"{name} removed" for name in self.removed]
         return ", ".join(moved)
 
-    def wrong(self, recorded: Mapping[str, int]) -> tuple[Status, str]:
+    def wrong(self, recorded: Mapping[str, int | None]) -> tuple[Status, str]:
         """The status of a recorded version other than the expected one: each wrong part's status by
         the integer rule, the unit's the first of those in the findings table's order."""
         found: list[tuple[Status, str]] = []
         for name, expected in self.numbers.items():
-            number, base = recorded[name], self.base[name]
+            number, base = recorded.get(name), self.base[name]
             is_changed = name in self.bumped or name in self.new
             if number == expected:
                 continue
-            if base is not None and not is_changed and number > base:
+            if number is None:
+                found.append((Status.WRONG_VERSION, f"the file has no number for part {name}"))
+            elif base is not None and not is_changed and number > base:
                 found.append(
                     (
                         Status.UNEXPECTED_BUMP,
@@ -258,8 +265,24 @@ class _Parts:
                         f"{name} is {number} but one change gets one bump: {base} -> {expected}",
                     )
                 )
+        if not found:  # each number is right: the string joins them otherwise (hand-edited, or reordered)
+            found.append((Status.WRONG_VERSION, f"the parts are {self.layout}, in the configuration's order"))
         order = list(Status)
         return min(found, key=lambda item: order.index(item[0]))[0], "; ".join(why for _, why in found)
+
+
+def recorded_numbers(unit: Unit, record: VersionFile, *, by_name: bool = False) -> dict[str, int | None]:
+    """Each part's number in a record: from the version string where it fits the unit's parts (and
+    not `by_name`), else from the record's `parts` by name, a renamed part's by its former name."""
+    scheme = unit.versions
+    split: dict[str, int] = scheme.split(record.version) if scheme.is_valid(record.version) else {}
+    numbers: dict[str, int | None] = {}
+    for part in unit.parts:
+        former = record.parts.get(part.renamed_from) if part.renamed_from else None
+        found = record.parts.get(part.name) or former
+        named = found.version if found is not None else None
+        numbers[part.name] = split[part.name] if split and not by_name else (named or split.get(part.name))
+    return numbers
 
 
 def _judge_parts(
@@ -272,24 +295,33 @@ def _judge_parts(
     is_broken_base: bool,
 ) -> _Parts:
     scheme = unit.versions
-    start = scheme.split(unit.start)
-    if base_record is None and is_broken_base and record is not None and scheme.is_valid(record.version):
-        start = scheme.split(record.version)  # no record to go by: the head's own is trusted
+    start: Mapping[str, int | None] = scheme.split(unit.start)
+    if base_record is None and is_broken_base and record is not None:
+        trusted = recorded_numbers(unit, record)  # no record to go by: the head's own is trusted
+        start = {name: trusted[name] or start[name] for name in trusted}
     numbers, base, bumped, new = {}, {}, [], []
+    carried: set[str] = set()
     for part in unit.parts:
         name = part.name
-        before = base_record.parts.get(name) if base_record is not None else None
+        before, was = None, name
+        if base_record is not None:
+            was = name if name in base_record.parts or not part.renamed_from else part.renamed_from
+            before = base_record.parts.get(was)
         base[name] = before.version if before is not None else None
         if before is None:
-            numbers[name] = start[name]
+            numbers[name] = start[name] or 1
             new.append(name)
-        elif fingerprints[name] != base_fingerprints.get(name, before.inputs_hash):
+            continue
+        carried.add(was)
+        if fingerprints[name] != base_fingerprints.get(name, before.inputs_hash):
             numbers[name] = before.version + 1
             bumped.append(name)
         else:
             numbers[name] = before.version
+    removed = tuple(name for name in (base_record.parts if base_record else ()) if name not in carried)
     records = {name: PartRecord(numbers[name], fingerprints[name]) for name in numbers}
-    return _Parts(numbers, records, base, tuple(bumped), tuple(new))
+    layout = scheme.separator.join(part.name for part in unit.parts)
+    return _Parts(numbers, records, base, tuple(bumped), tuple(new), removed, layout)
 
 
 def _carried(unit: Unit, origin: Origin) -> str:

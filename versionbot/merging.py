@@ -85,12 +85,8 @@ def _merged_parts(
     base: VersionFile | None,
 ) -> dict[str, PartRecord]:
     """A `parts` record merged part by part, each by the integer rule above: a part's fingerprint
-    from the side that changed it, its number what `bump` would write at `base` where that is known."""
-    sides = [side for side in (mine, other, common) if side is not None]
-    if not all(scheme.is_valid(side.version) for side in sides):
-        raise NotMergeable(
-            f"a side's version is not {len(scheme.parts)} parts joined by {scheme.separator!r}"
-        )
+    from the side that changed it, its number what `bump` would write at `base` where that is known.
+    A side written before a part was added (or after one was removed) merges by the parts it has."""
     common_parts, mine_parts, other_parts = (_part_records(scheme, side) for side in (common, mine, other))
     merged = _merged(common_parts, mine_parts, other_parts)
     parts = {}
@@ -100,21 +96,25 @@ def _merged_parts(
             before = base.parts.get(name)
             number = 1 if before is None else before.version + (fingerprint != before.inputs_hash)
         else:
-            ours, theirs = mine_parts[name].version, other_parts[name].version
-            both_raised = name in common_parts and min(ours, theirs) > common_parts[name].version
-            number = max(ours, theirs) + both_raised
+            sides = [side[name].version for side in (mine_parts, other_parts) if name in side]
+            raised = name in common_parts and len(sides) == 2 and min(sides) > common_parts[name].version
+            number = max(sides, default=1) + raised
         parts[name] = PartRecord(number, fingerprint)
     return parts
 
 
 def _part_records(scheme: Scheme, record: VersionFile | None) -> dict[str, PartRecord]:
-    """Each part's number (from the version, which people read) and fingerprint (from `parts`)."""
+    """Each part's number and fingerprint: from the record's `parts`, by name; a part it lacks
+    there takes its number from the version string, where that fits the scheme's parts."""
     if record is None:
         return {}
-    return {
-        name: PartRecord(number, record.parts[name].inputs_hash if name in record.parts else "")
-        for name, number in scheme.split(record.version).items()
-    }
+    split = scheme.split(record.version) if scheme.is_valid(record.version) else {}
+    if not (record.parts or split):
+        raise NotMergeable(f"a side's version {record.version!r} is not {len(scheme.parts)} parts")
+    records = dict(record.parts)
+    for name, number in split.items():
+        records.setdefault(name, PartRecord(number, ""))
+    return records
 
 
 def _merged(base: Mapping[str, T], ours: Mapping[str, T], theirs: Mapping[str, T]) -> dict[str, T]:

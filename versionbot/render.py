@@ -26,6 +26,7 @@ from versionbot.findings import Change, ChangeKind, Finding, FixReport, Plan, Un
 from versionbot.schemes import Version
 
 MARKER = "<!-- versionbot -->"
+PATCH_LIMIT = 40_000  # characters of a fix shown as a patch: what a comment can hold beside the report
 
 
 def fix_command(*, config: str | None = None, base: str | None = None) -> str:
@@ -308,13 +309,15 @@ def _patch_markdown(fix: FixReport) -> list[str]:
             "The base moved on: merge it into the branch first (`versionbot init --merge-driver` makes "
             "that free of conflicts in version files), then run the command above.",
         ]
-    if fix.patch:
+    if fix.patch and len(fix.patch) > PATCH_LIMIT:
+        lines += ["", f"The fix as a patch has {fix.patch.count(chr(10))} lines, too many to show here."]
+    elif fix.patch:
         where = "GitHub's test merge of the branch" if fix.is_merge else "the branch"
         lines += [
             "",
             f"<details><summary>The fix as a patch over {where}, for git apply</summary>",
             "",
-            _block(fix.patch, info="diff"),
+            _block(fix.patch.rstrip("\n"), info="diff"),
             "",
             "</details>",
         ]

@@ -16,6 +16,7 @@ FORMAT = 1
 KNOWN_KEYS = frozenset(
     {"depends", "format", "hash", "inputs", "inputs_hash", "parts", "unit", "values", "version"}
 )
+PART_LIMIT = 10**18  # a part's number has at most 18 digits, as in the version string
 HASH_REVISIONS = (1,)  # the hash revisions this versionbot reads; `hash` absent means 1
 BYTES_METHODS = frozenset({"sha256", "git"})  # a file's or link's bytes; a submodule's commit
 
@@ -147,7 +148,7 @@ def _parts(parts: Any) -> dict[str, PartRecord]:
         if not isinstance(part, dict) or set(part) != {"version", "inputs_hash"}:
             raise problem
         version, inputs_hash = part["version"], part["inputs_hash"]
-        if not (_is_int(version) and version >= 1 and isinstance(inputs_hash, str)):
+        if not (_is_int(version) and 1 <= version < PART_LIMIT and isinstance(inputs_hash, str)):
             raise problem
         records[name] = PartRecord(version, inputs_hash)
     return records
@@ -188,11 +189,15 @@ def special_digests(record: VersionFile) -> tuple[tuple[str, str], ...]:
         return record.specials
     from versionbot.locks import method_for
 
-    return tuple(
-        (path, digest_method(digest))
+    specials = tuple(
+        (path, method)
         for path, digest in sorted(record.inputs.items())
-        if method_for(path) is not None or digest_method(digest) not in BYTES_METHODS
+        if (method := digest_method(digest)) not in BYTES_METHODS or method_for(path) is not None
     )
+    # Asked for several times of one record (its summary, its rules): found once. The field takes
+    # no part in comparisons, so filling it in changes nothing else about the record.
+    object.__setattr__(record, "specials", specials)
+    return specials
 
 
 def to_summary(record: VersionFile) -> list[Any]:

@@ -393,7 +393,11 @@ class Repository:
     def commit_info(self, commit: str) -> CommitInfo:
         """A commit's parents and message (a commit the repository has)."""
         found = self._repo[commit].peel(pygit2.Commit)
-        return CommitInfo(tuple(str(parent) for parent in found.parent_ids), found.message)
+        return CommitInfo(
+            tuple(str(parent) for parent in found.parent_ids),
+            found.message,
+            found.author.raw_name.decode("utf-8", "replace"),
+        )
 
     def file_mode(self, commit: str, path: str) -> int | None:
         """The mode of the file at `path` in `commit` (None: no file there)."""
@@ -408,6 +412,7 @@ class Repository:
 class CommitInfo:
     parents: tuple[str, ...]
     message: str
+    author: str  # the author's name
 
 
 def patch_text(changes: Mapping[str, tuple[bytes | None, bytes | None]]) -> str:
