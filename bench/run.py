@@ -176,10 +176,13 @@ def main() -> int:  # noqa: PLR0915 - one figure after another reads best in one
 
         tree = work / "deployed"  # `git archive HEAD | tar -x`: what `verify` checks, with no git
         tree.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", "HEAD"], cwd=big, env=ENV, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        # Piped, never held here: a child forked from a large parent would count its pages as its own.
+        archive = subprocess.Popen(["git", "archive", "HEAD"], cwd=big, env=ENV, stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", str(tree)], stdin=archive.stdout, check=True)
+        assert archive.stdout is not None
+        archive.stdout.close()
+        if archive.wait() != 0:
+            raise SystemExit("git archive failed")
         tree_sha, verified = measure(
             Job(["xargs", "-0", "sha256sum"], tree, stdin=listing),
             Job([*VERSIONBOT, "verify", "--dir", str(tree)], tree),

@@ -168,6 +168,10 @@ def _fix(
     except (NotFixable, VersionbotError) as error:  # the check's answer stands, fixed or not
         log.command("warning", [f"no fix: {error}"], title="versionbot")
         return FixReport(reason=str(error), branch=branch.name)
+    except Exception as error:  # a surprise must not cost the check its answer either
+        reason = f"internal error: {type(error).__name__}: {error}; please report it"
+        log.command("warning", [f"no fix: {reason}"], title="versionbot")
+        return FixReport(reason=reason, branch=branch.name)
     if fix is None:
         return None
     shown = FixReport(patch=fix.patch, branch=branch.name, is_merge=fix.is_merge)
@@ -177,10 +181,13 @@ def _fix(
         return dataclasses.replace(shown, reason=reason)
     try:
         pushed = _push(env, fix)
-    except (VersionbotError, ImportError) as error:
-        reason = (
-            str(error) if isinstance(error, VersionbotError) else f"PyGithub is not installed; {INSTALL_HINT}"
-        )
+    except Exception as error:  # whatever fails, the check's answer stands
+        if isinstance(error, VersionbotError):
+            reason = str(error)
+        elif isinstance(error, ImportError):
+            reason = f"PyGithub is not installed; {INSTALL_HINT}"
+        else:
+            reason = f"internal error: {type(error).__name__}: {error}; please report it"
         log.command("warning", [f"no fix pushed: {reason}"], title="versionbot")
         return dataclasses.replace(shown, reason=reason)
     subject = fix.message.splitlines()[0]
