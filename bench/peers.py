@@ -62,31 +62,25 @@ def install_turbo(work: Path) -> Path | None:
     return folder / "node_modules" / ".bin" / "turbo"
 
 
-def as_dvc_project(repo: Path, units: int) -> None:
+def as_dvc_project(repo: Path, units: int, dvc: Path) -> None:
     """One stage per unit whose dependency is the unit's folder, written as `dvc stage add` would."""
-    git(repo, "rm", "-q", "-r", "--cached", "--ignore-unmatch", "versionbot.toml")
-    subprocess.run([dvc_path(repo), "init", "-q"], cwd=repo, env=QUIET, check=True)
+    subprocess.run([str(dvc), "init", "-q"], cwd=repo, env=QUIET, check=True)
     stages = "".join(
         f"  u{unit:04d}:\n    cmd: 'true'\n    deps:\n    - units/u{unit:04d}\n" for unit in range(units)
     )
     (repo / "dvc.yaml").write_text("stages:\n" + stages)
-    subprocess.run([dvc_path(repo), "commit", "-f", "-q"], cwd=repo, env=QUIET, check=True)
+    subprocess.run([str(dvc), "commit", "-f", "-q"], cwd=repo, env=QUIET, check=True)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "dvc stages")
-
-
-_DVC: dict[str, Path] = {}
-
-
-def dvc_path(repo: Path) -> str:
-    return str(_DVC["dvc"])
 
 
 def as_npm_workspace(repo: Path, units: int) -> None:
     """One workspace package per unit, `build` a task whose inputs are all of the package's files."""
     root = {"name": "bench", "private": True, "workspaces": ["units/*"], "packageManager": "npm@10.0.0"}
     (repo / "package.json").write_text(json.dumps(root))
-    (repo / "package-lock.json").write_text(json.dumps({"name": "bench", "lockfileVersion": 3, "packages": {}}))
+    (repo / "package-lock.json").write_text(
+        json.dumps({"name": "bench", "lockfileVersion": 3, "packages": {}})
+    )
     (repo / "turbo.json").write_text(json.dumps({"tasks": {"build": {"inputs": ["**"], "outputs": []}}}))
     for unit in range(units):
         package = {"name": f"u{unit:04d}", "version": "1.0.0", "scripts": {"build": "true"}}
@@ -103,10 +97,6 @@ def change_three_units(repo: Path, units: int, files: int) -> None:
     git(repo, "commit", "-q", "-am", "change 9 files in 3 units")
 
 
-def forget(repo: Path, *extra: str) -> Job:
-    return Job(["true"], repo)  # placeholder, replaced below
-
-
 def line(name: str, sample: Sample | None, ours: Sample | None = None) -> str:
     if sample is None:
         return f"{name:58s}        -"
@@ -116,7 +106,7 @@ def line(name: str, sample: Sample | None, ours: Sample | None = None) -> str:
     return text
 
 
-def figures(work: Path, units: int, files: int, repeat: int, dvc: Path | None, turbo: Path | None) -> None:
+def figures(work: Path, units: int, files: int, repeat: int, *, dvc: Path | None, turbo: Path | None) -> None:
     base = work / f"repo-{units}"
     generate(base, units=units, files=files, extra=0)
     mine, theirs_dvc, theirs_turbo = (work / f"{name}-{units}" for name in ("versionbot", "dvc", "turbo"))
@@ -126,7 +116,7 @@ def figures(work: Path, units: int, files: int, repeat: int, dvc: Path | None, t
     git(mine, "add", "-A")
     git(mine, "commit", "-q", "-m", "version files")
     if dvc is not None:
-        as_dvc_project(theirs_dvc, units)
+        as_dvc_project(theirs_dvc, units, dvc)
     if turbo is not None:
         as_npm_workspace(theirs_turbo, units)
     turbo_job = [str(turbo), "run", "build", "--dry=json"] if turbo is not None else None
@@ -200,14 +190,23 @@ def main() -> int:
     try:
         dvc, turbo = install_dvc(work), install_turbo(work)
         if dvc is not None:
-            _DVC["dvc"] = dvc
-            print(subprocess.run([str(dvc), "--version"], capture_output=True, text=True).stdout.strip(), end=" ")
+            print(
+                subprocess.run(
+                    [str(dvc), "--version"], capture_output=True, text=True, check=False
+                ).stdout.strip(),
+                end=" ",
+            )
         if turbo is not None:
-            print("turbo", subprocess.run([str(turbo), "--version"], capture_output=True, text=True).stdout.strip())
+            print(
+                "turbo",
+                subprocess.run(
+                    [str(turbo), "--version"], capture_output=True, text=True, check=False
+                ).stdout.strip(),
+            )
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
         print()
-        figures(work, args.units, args.files, args.repeat, dvc, turbo)
-        figures(work, args.small, args.files, args.repeat, dvc, turbo)
+        figures(work, args.units, args.files, args.repeat, dvc=dvc, turbo=turbo)
+        figures(work, args.small, args.files, args.repeat, dvc=dvc, turbo=turbo)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
