@@ -6,14 +6,18 @@ Renderers, hooks and the Action read these and nothing of the engine that made t
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from typing_extensions import assert_never
-
 from versionbot.schemes import Version
 from versionbot.versionfile import VersionFile
+
+if sys.version_info >= (3, 11):  # typing_extensions imports `socket`: a tenth of a no-op check
+    from typing import assert_never
+else:  # pragma: no cover
+    from typing_extensions import assert_never
 
 
 class Status(enum.Enum):

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from typing_extensions import assert_never
-
 from versionbot import escape
 from versionbot.findings import Change, ChangeKind, Finding, FixReport, Plan, UnitState, UnitVersion
 from versionbot.schemes import Version
+
+if sys.version_info >= (3, 11):  # typing_extensions imports `socket`: a tenth of a no-op check
+    from typing import assert_never
+else:  # pragma: no cover
+    from typing_extensions import assert_never
 
 MARKER = "<!-- versionbot -->"
 PATCH_LIMIT = 40_000  # characters of a fix shown as a patch: what a comment can hold beside the report
