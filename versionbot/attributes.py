@@ -186,6 +186,7 @@ class Attributes:
         self._relevant: frozenset[str] = frozenset(DECIDING)
         # per folder: the .gitattributes files above it that have usable lines, deepest first
         self._stacks: dict[str, tuple[_Frame, ...]] = {}
+        self._modes: dict[str, TextMode] = {}  # each path's answer: a run asks for most twice
 
     def _lines(self, directory: str) -> tuple[Line, ...]:
         data = self._load(directory)
@@ -248,6 +249,12 @@ class Attributes:
         return _is_decided(values)
 
     def text_mode(self, path: str) -> TextMode:
+        mode = self._modes.get(path)
+        if mode is None:
+            mode = self._modes[path] = self._text_mode(path)
+        return mode
+
+    def _text_mode(self, path: str) -> TextMode:
         folder = path.rpartition("/")[0]
         stack = self._stacks.get(folder)
         if stack is None:

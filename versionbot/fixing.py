@@ -22,6 +22,8 @@ from versionbot.workspace import Workspace, moved_away
 PREFIX = "versionbot: "  # every fix commit's subject starts so; a bot's that does is never fixed again
 FILE_MODE = 0o100644
 SUBJECT_UNITS = 4  # units named in the subject; the body names every one
+Files = dict[str, tuple[int, bytes | None]]  # path -> (mode, content; None removes the file)
+Before = dict[str, bytes | None]  # path -> its content where the fix starts from (None: none)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +62,7 @@ class NotFixable(Exception):
     """`bump` cannot fix the findings; the message says why, in words."""
 
 
-def bump_files(judged: Judged) -> tuple[dict[str, tuple[int, bytes | None]], dict[str, bytes | None]]:
+def bump_files(judged: Judged) -> tuple[Files, Before]:
     """What `bump` would write for the judged head: each due version file's record and each moved
     version file's old file removed; and what the head holds at those paths."""
     refused = [finding.message for finding in judged.plan.due if not finding.is_writable]
@@ -68,7 +70,7 @@ def bump_files(judged: Judged) -> tuple[dict[str, tuple[int, bytes | None]], dic
         raise NotFixable(f"`versionbot bump` cannot fix this: {refused[0]}")
     repo = judged.workspace.repo
     head = repo.commit_snapshot(judged.head)
-    files: dict[str, tuple[int, bytes | None]] = {}
+    files: Files = {}
     for finding in judged.plan.due:
         mode = repo.file_mode(judged.head, finding.version_file) or FILE_MODE
         files[finding.version_file] = (mode, dumps(finding.expected))
@@ -92,15 +94,7 @@ def pull_request_fix(
     if merged.head == head.head:  # no test merge to judge: only a base that stood still is safe
         _refuse_moved_on(head, base_tip, files)
     if merged.head == head.head or bump_files(merged)[0] == files:
-        return Fix(
-            branch=branch,
-            expected=head.head,
-            tree_from=head.head,
-            parents=(head.head,),
-            files=files,
-            before=before,
-            message=message(merged.plan.due),
-        )
+        return _on_top(head, branch, (files, before), merged.plan.due)
     parents = merged.workspace.repo.commit_info(merged.head).parents
     if set(parents) != {merged.base, head.head}:
         raise NotFixable(
@@ -124,7 +118,17 @@ def push_fix(judged: Judged, branch: str) -> Fix | None:
     if judged.plan.ok:
         return None
     _refuse_own(judged)
-    files, before = bump_files(judged)
+    return _on_top(judged, branch, bump_files(judged), judged.plan.due)
+
+
+def _on_top(
+    judged: Judged,
+    branch: str,
+    written: tuple[Files, Before],
+    due: tuple[Finding, ...],
+) -> Fix:
+    """An ordinary commit on the judged head: `written` is what `bump_files` gave for it."""
+    files, before = written
     return Fix(
         branch=branch,
         expected=judged.head,
@@ -132,7 +136,7 @@ def push_fix(judged: Judged, branch: str) -> Fix | None:
         parents=(judged.head,),
         files=files,
         before=before,
-        message=message(judged.plan.due),
+        message=message(due),
     )
 
 

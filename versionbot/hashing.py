@@ -216,4 +216,7 @@ def _bounded(chunks: Iterable[bytes], limit: int) -> bytes:
 
 def _key(entry: Entry, mode: TextMode | None) -> str:
     """What determines a digest: the blob, how its line endings are read, the hash revision."""
-    return f"{entry.oid}:{mode.value if mode else 'link'}:{HASH_REVISION}"
+    return entry.oid + _KEY_SUFFIXES[mode]
+
+
+_KEY_SUFFIXES = {mode: f":{mode.value if mode else 'link'}:{HASH_REVISION}" for mode in (*TextMode, None)}
