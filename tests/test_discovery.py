@@ -367,3 +367,49 @@ def test_only_test_fixtures_is_no_proposal() -> None:
 
     with pytest.raises(ConfigError, match=r"outside test and documentation folders"):
         proposal({"tests/fixtures/a/uv.lock": ""})
+
+
+# What a hostile or unusual tree cannot do to init ---------------------------------------------
+
+
+def test_a_workspace_glob_full_of_stars_is_matched_in_linear_time() -> None:
+    member = "a" * 40
+    tree = {
+        "package.json": json.dumps({"private": True, "workspaces": ["*a" * 12 + "b", "*"]}),
+        "package-lock.json": "{}",
+        f"{member}/package.json": package_json("m"),
+    }
+    # A backtracking regex takes minutes here; the NFA, as for the configuration's own patterns, not.
+    assert [found.name for found in proposal(tree).units] == ["m"]
+
+
+def test_a_workspace_of_too_many_globs_is_left_out_and_said_so() -> None:
+    tree = {
+        "package.json": json.dumps({"workspaces": [f"p{index}" for index in range(5000)]}),
+        "package-lock.json": "{}",
+        "p1/package.json": package_json("one"),
+    }
+    found = proposal(tree)
+    assert found.left_out["workspaces not read"] == ("package.json (more than 1000 workspace member globs)",)
+
+
+def test_members_with_one_name_both_stay() -> None:
+    tree = {
+        "package.json": json.dumps({"private": True, "workspaces": ["a", "b"]}),
+        "package-lock.json": "{}",
+        "a/package.json": package_json("@x/dup"),
+        "b/package.json": package_json("@y/dup"),
+    }
+    assert proposal(tree).units == (
+        unit("a-dup", "a/version.json", "a/", "package-lock.json"),
+        unit("b-dup", "b/version.json", "b/", "package-lock.json"),
+    )
+
+
+def test_names_a_configuration_cannot_hold_are_left_out() -> None:
+    tree = {"ok/uv.lock": "", "star[x]/uv.lock": "", "tab\there/uv.lock": "", "\udcff\udcfe/uv.lock": ""}
+    found = proposal(tree)
+    assert [each.name for each in found.units] == ["ok"]
+    assert found.left_out["names that are not UTF-8"] == ("\\xff\\xfe/uv.lock",)  # the bytes, shown
+    left = found.left_out["units whose name or paths a configuration cannot hold (write them by hand)"]
+    assert left == ("star[x]/version.json", "tab\\there/version.json")

@@ -187,3 +187,10 @@ def test_the_console_script_runs_doctor(bumped: GitRepo) -> None:
     done = bumped.versionbot("doctor")
     assert done.returncode == 1
     assert "first thing to fix: no base" in done.stdout
+
+
+def test_a_pre_commit_config_of_many_blank_lines_is_read_at_once(bumped: GitRepo, run: Run) -> None:
+    # `\s*` at each line start would have scanned every line below it: hours for a megabyte.
+    bumped.write(".pre-commit-config.yaml", "\n" * 200_000 + "  - id: versionbot\n")
+    done = run(bumped, "doctor")
+    assert ".pre-commit-config.yaml lists versionbot" in done.out

@@ -444,3 +444,24 @@ def test_init_names_the_root_after_the_remote_not_the_checkout(tmp_path: Path, r
         "inputs": ["uv.lock"],  # the workspace's lock is its members' input
     }
     assert run(repo, "bump").code == 0
+
+
+def test_init_merge_driver_writes_nothing_when_gitattributes_cannot_be_read(tmp_path: Path, run: Run) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/uv.lock", "")
+    (repo.path / "elsewhere").write_text("* text\n")
+    (repo.path / ".gitattributes").symlink_to(repo.path / "elsewhere")
+    done = run(repo, "init", "--merge-driver")
+    assert done.code == 2
+    assert ".gitattributes: not a regular file versionbot can read" in done.err
+    assert "/app/version.json merge=versionbot" in done.err  # the line to add by hand
+    assert not (repo.path / "versionbot.toml").exists()  # refused before anything was written
+    assert (repo.path / "elsewhere").read_text() == "* text\n"
+
+
+def test_a_gitattributes_too_large_to_read_is_never_replaced(bumped: GitRepo, run: Run) -> None:
+    big = "# a comment\n" * (3 << 20)  # 36 MiB: more than versionbot reads of one file
+    bumped.write(".gitattributes", big)
+    done = run(bumped, "init", "--merge-driver")
+    assert done.code == 2
+    assert (bumped.path / ".gitattributes").stat().st_size == len(big)

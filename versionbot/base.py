@@ -27,7 +27,7 @@ class BaseChoice:
 
 NO_BASE = (
     "no base found (no configured `base`, no upstream branch, no {remote}/HEAD, {remote}/main, "
-    "{remote}/master, main or master): each commit is judged on its own; set `base` in versionbot.toml"
+    "{remote}/master, main or master): each commit is judged on its own; set `base` in {source}"
 )
 
 

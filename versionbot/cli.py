@@ -248,6 +248,8 @@ def run_init(args: argparse.Namespace) -> int:
     units = proposal.units
     base = repo.remote_default(remote)  # `origin/main`, when known
     target, text = onboarding.render_config(repo.root, units, args.config, base)
+    if args.merge_driver:  # refused before anything is written, not half-way (a linked .gitattributes)
+        install_merge_driver(repo, repo.root, [unit.version_file for unit in units], is_dry_run=True)
     if args.dry_run:  # only what init adds: the rest of the file is the repository's own text
         addition = onboarding.render_addition(units, target, base)
         sys.stdout.write(f"# would add to {visible(target.name)}:\n{escape.lines(addition.splitlines())}")

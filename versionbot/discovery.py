@@ -22,16 +22,21 @@ The repository's files are read through `read` (a path to its bytes, or None), n
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import fnmatch
+import functools
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from versionbot import safejson
+from versionbot import safejson, wildmatch
 from versionbot.errors import ConfigError
+from versionbot.escape import visible
+from versionbot.patterns import pattern_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,9 +62,12 @@ LOCK_FILES = (
 TEST_FOLDERS = frozenset({"tests", "test", "fixtures", "testdata"})
 DOC_FOLDERS = frozenset({"docs", "doc"})
 NEVER = frozenset({"node_modules", ".git"})
+MAX_GLOBS = 1000  # a workspace's member and exclude globs; more is no workspace people write
 MANIFEST_LIMIT = 1 << 20  # bytes: a project manifest is small; a larger one is not read
 PYCACHE = "**/__pycache__/**"
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # the bytes git's names did not decode as UTF-8
+UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # as the configuration takes them
 
 Read = Callable[[str], "bytes | None"]
 
@@ -111,7 +119,34 @@ def propose(
         left_out["venvstacks layers not locked yet (`venvstacks lock`, then init again)"] = tuple(
             finder.unlocked
         )
-    return Proposal(units=tuple(_named(groups)), left_out=left_out)
+    if finder.left_out:
+        left_out["workspaces not read"] = tuple(finder.left_out)
+    units, unwritable = _writable(_named(groups))
+    if unwritable:
+        left_out["units whose name or paths a configuration cannot hold (write them by hand)"] = unwritable
+    return Proposal(units=units, left_out=left_out)
+
+
+def _writable(units: list[ProposedUnit]) -> tuple[tuple[ProposedUnit, ...], tuple[str, ...]]:
+    """The units a configuration can hold as proposed, and the version files of those it cannot: a
+    folder whose name holds a pattern's special characters (`*?[\\`) or a control character, or a
+    layer name that is no unit name. `depends-on` on a unit left out is dropped."""
+    kept, dropped = [], []
+    for unit in units:
+        paths = (unit.version_file, *unit.inputs)
+        if not UNIT_NAME.fullmatch(unit.name) or any(_unwritable(path) for path in paths):
+            dropped.append(visible(unit.version_file))
+        else:
+            kept.append(unit)
+    names = {unit.name for unit in kept}
+    return tuple(
+        dataclasses.replace(unit, depends_on=tuple(name for name in unit.depends_on if name in names))
+        for unit in kept
+    ), tuple(dropped)
+
+
+def _unwritable(path: str) -> bool:
+    return bool(pattern_problem(path)) or any(char in path for char in "*?[\\") or visible(path) != path
 
 
 def _kept(paths: Sequence[str], include_tests: bool) -> tuple[list[str], dict[str, tuple[str, ...]]]:
@@ -121,6 +156,10 @@ def _kept(paths: Sequence[str], include_tests: bool) -> tuple[list[str], dict[st
     for path in paths:
         folders = set(path.split("/")[:-1])
         if folders & NEVER:
+            continue
+        if _NOT_UTF8.search(path):
+            if is_lock_file(path):
+                left.setdefault("names that are not UTF-8", []).append(visible(path))
             continue
         if not include_tests and folders & TEST_FOLDERS:
             reason = "test fixtures (`--include-tests` proposes them)"
@@ -159,6 +198,7 @@ class _Finder:
         self.claimed: set[str] = set()  # lock files a unit took
         self.unit_folders: list[str] = []  # folders a unit took whole
         self.unlocked: list[str] = []  # venvstacks layers without a lock folder yet
+        self.left_out: list[str] = []  # manifests not read: too many globs
 
     def _taken(self, path: str) -> bool:
         return path in self.claimed or any(_is_below(path, folder) for folder in self.unit_folders if folder)
@@ -260,6 +300,10 @@ class _Finder:
                     self._workspace(path, members, None, *locks)
 
     def _workspace(self, manifest: str, members: Any, exclude: Any, *lock_names: str) -> None:
+        members, exclude = _strings(members), _strings(exclude)
+        if len(members) + len(exclude) > MAX_GLOBS:
+            self.left_out.append(f"{manifest} (more than {MAX_GLOBS} workspace member globs)")
+            return
         folder = _folder(manifest)
         manifest_name = PurePosixPath(manifest).name
         locks = [_join(folder, lock) for lock in lock_names if _join(folder, lock) in self.paths]
@@ -269,8 +313,8 @@ class _Finder:
             if PurePosixPath(path).name == manifest_name
             and path != manifest
             and _is_below(path, folder)
-            and _matches_any(_relative(_folder(path), folder), _strings(members))
-            and not _matches_any(_relative(_folder(path), folder), _strings(exclude))
+            and _matches_any(_relative(_folder(path), folder), members)
+            and not _matches_any(_relative(_folder(path), folder), exclude)
             and not self._taken(path)
         ]
         units = []
@@ -320,16 +364,17 @@ def _relative(path: str, folder: str) -> str:
     return path[len(folder) + 1 :] if folder else path
 
 
-def _matches_any(path: str, globs: Iterable[str]) -> bool:
-    return any(_glob(pattern.strip("/").removeprefix("./")).fullmatch(path) for pattern in globs)
+def _matches_any(path: str, globs: Sequence[str]) -> bool:
+    return any(matcher(path) for matcher in _matchers(tuple(globs)))
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A workspace member glob (`packages/*`, `crates/**`): `*` within a folder, `**` across them."""
-    regex = ""
-    for part in re.split(r"(\*\*|\*|\?)", pattern):
-        regex += {"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(part, re.escape(part))
-    return re.compile(regex)
+@functools.lru_cache(maxsize=64)
+def _matchers(globs: tuple[str, ...]) -> tuple[wildmatch.Matcher, ...]:
+    """Workspace member globs (`packages/*`, `crates/**`) in git's dialect, `*` within a folder and
+    `**` across: compiled once, and matched in linear time however many stars they hold."""
+    return tuple(
+        wildmatch.compile_matcher(pattern.strip("/").removeprefix("./"), pathname=True) for pattern in globs
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -395,31 +440,37 @@ def _slug(folder: str) -> str:
 
 
 def _named(groups: list[tuple[str, list[ProposedUnit]]]) -> list[ProposedUnit]:
-    """Every unit with a name of its own: a name taken already gets its group's folder (a venvstacks
-    project's, a workspace's, its own) in front, then a number; `depends-on` follows the renames
-    within a group (one venvstacks project's layers)."""
+    """Every unit with a name of its own. A name that several units would have gets, for each of
+    them but the repository root's, its group's folder (a venvstacks project's, a workspace's, its
+    own) in front, so none keeps the bare name by the accident of coming first; a number then
+    settles what is left.
+    `depends-on` follows the renames within a group (one venvstacks project's layers)."""
+    counts = collections.Counter(unit.name or "root" for _, group in groups for unit in group)
     taken: set[str] = set()
     result = []
     for folder, group in groups:
-        names: dict[str, str] = {}
-        prefix = _slug(folder) if folder else "root"
+        within = collections.Counter(unit.name or "root" for unit in group)
+        names = []
         for unit in group:
             name = unit.name or "root"
-            if name in taken:
-                candidate = name if prefix == name else f"{prefix}-{name}"
-                name, counter = candidate, 2
-                while name in taken:
-                    name, counter = f"{candidate}-{counter}", counter + 1
+            # Two of one group (a workspace's members) are told apart by their own folders, two
+            # groups' (two venvstacks projects' layers) by the group's; the root keeps its own name.
+            own = _slug(_folder(unit.version_file))
+            prefix = own if within[name] > 1 else _slug(folder)
+            if counts[name] > 1 and (folder or within[name] > 1) and prefix != name and own != "root":
+                name = f"{prefix}-{name}"
+            candidate, counter = name, 2
+            while name in taken:
+                name, counter = f"{candidate}-{counter}", counter + 1
             taken.add(name)
-            names[unit.name] = name
+            names.append(name)
+        renamed: dict[str, str] = {}
+        for unit, name in zip(group, names, strict=True):
+            renamed.setdefault(unit.name, name)
         result += [
-            ProposedUnit(
-                name=names[unit.name],
-                version_file=unit.version_file,
-                inputs=unit.inputs,
-                exclude=unit.exclude,
-                depends_on=tuple(names.get(name, name) for name in unit.depends_on),
+            dataclasses.replace(
+                unit, name=name, depends_on=tuple(renamed.get(other, other) for other in unit.depends_on)
             )
-            for unit in group
+            for unit, name in zip(group, names, strict=True)
         ]
     return result

@@ -14,7 +14,7 @@ from versionbot import __version__, merging, writer
 from versionbot.base import NO_BASE, BaseChoice, BaseSource, choose_base
 from versionbot.config import Config, Unit, config_at, find_config, load_config
 from versionbot.errors import ConfigError, GitError, VersionbotError
-from versionbot.files import read_regular
+from versionbot.files import LARGE, read_regular
 from versionbot.findings import ChangeKind, Plan
 from versionbot.git import Repository
 from versionbot.hashing import Digests
@@ -128,7 +128,12 @@ class Workspace:
         """What every command says on standard error when the base is HEAD itself."""
         if choice.source is not BaseSource.HEAD:
             return None
-        return NO_BASE.format(remote=self.repo.upstream_remote() or "origin")
+        source = (
+            "[tool.versionbot] of pyproject.toml"
+            if self.config.source.endswith("pyproject.toml")
+            else (self.config.source)
+        )
+        return NO_BASE.format(remote=self.repo.upstream_remote() or "origin", source=source)
 
     def record_at_merge_base(self, unit: Unit) -> VersionFile | None:
         """The unit's record at the base a merge under way will have (the merge driver's), or None
@@ -278,6 +283,12 @@ def install_merge_driver(
     changes = []
     attributes = root / ".gitattributes"
     existing = read_regular(str(attributes))
+    if existing is None and os.path.lexists(attributes):  # never replace what could not be read
+        raise VersionbotError(
+            f"{attributes}: not a regular file versionbot can read (a link, a folder, or larger than "
+            f"{LARGE >> 20} MiB); add the lines `init --merge-driver` would write by hand: "
+            + "; ".join(merging.attribute_line(path) for path in version_files[:3])
+        )
     try:
         text = existing.decode("utf-8") if existing is not None else ""
     except UnicodeDecodeError as error:
