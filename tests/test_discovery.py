@@ -413,3 +413,13 @@ def test_names_a_configuration_cannot_hold_are_left_out() -> None:
     assert found.left_out["names that are not UTF-8"] == ("\\xff\\xfe/uv.lock",)  # the bytes, shown
     left = found.left_out["units whose name or paths a configuration cannot hold (write them by hand)"]
     assert left == ("star[x]/version.json", "tab\\there/version.json")
+
+
+def test_another_tools_version_json_is_left_alone() -> None:
+    tree = {
+        "uv.lock": "",
+        "version.json": '{"version": "1.2"}',
+        "app/uv.lock": "",
+        "app/version.json": '{"inputs_hash": "x"}',
+    }
+    assert [each.version_file for each in proposal(tree).units] == ["versionbot.json", "app/version.json"]

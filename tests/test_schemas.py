@@ -153,6 +153,8 @@ def test_parts_configuration_and_record_validate() -> None:
         ('[units.a]\nversion-file = "a/v.txt"\ninputs = ["a/"]\n', "version-file"),
         ('[units.a]\nversion-file = "a/v.json"\ninputs = []\n', "inputs"),
         ('[units.a]\nversion-file = "a/v.json"\ninputs = ["/abs"]\n', "inputs/0"),
+        ('[units.a]\nversion-file = "a/v.json"\ninputs = ["a/../b"]\n', "inputs/0"),
+        ('[units.a]\nversion-file = ".git/v.json"\ninputs = ["a/"]\n', "version-file"),
         ('scheme = "calver"\n[units.a]\nversion-file = "a/v.json"\ninputs = ["a/"]\n', "scheme"),
         ('[units.a]\nversion-file = "a/v.json"\ninputs = ["a/"]\ndeploy-name = "{unit}"\n', "deploy-name"),
         (

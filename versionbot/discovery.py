@@ -22,6 +22,7 @@ The repository's files are read through `read` (a path to its bytes, or None), n
 
 from __future__ import annotations
 
+import bisect
 import collections
 import dataclasses
 import fnmatch
@@ -192,6 +193,7 @@ class _Finder:
 
     def __init__(self, paths: list[str], read: Read, fallback_name: str) -> None:
         self.paths = paths
+        self._path_set = frozenset(paths)
         self.read = read
         self.fallback_name = fallback_name
         self.groups: list[tuple[str, int, list[ProposedUnit]]] = []  # folder, rank, units
@@ -241,7 +243,7 @@ class _Finder:
             units.append(
                 ProposedUnit(
                     name=env,
-                    version_file=f"{lock_folder}/version.json",
+                    version_file=self._version_file(lock_folder),
                     inputs=tuple(dict.fromkeys(inputs)),
                     exclude=(PYCACHE,) if len(inputs) > 1 else (),
                     depends_on=tuple(name for name in dict.fromkeys(depends) if name in present),
@@ -270,7 +272,7 @@ class _Finder:
         path = "/".join(parts)
         if not path:
             return None
-        if path in self.paths:
+        if path in self._path_set:
             return path
         if any(_is_below(other, path) for other in self.paths):
             return path + "/"
@@ -306,7 +308,7 @@ class _Finder:
             return
         folder = _folder(manifest)
         manifest_name = PurePosixPath(manifest).name
-        locks = [_join(folder, lock) for lock in lock_names if _join(folder, lock) in self.paths]
+        locks = [_join(folder, lock) for lock in lock_names if _join(folder, lock) in self._path_set]
         found = [
             _folder(path)
             for path in self.paths
@@ -324,7 +326,7 @@ class _Finder:
             units.append(
                 ProposedUnit(
                     name=_manifest_name(self.read, folder=member) or _slug(member),
-                    version_file=f"{member}/version.json",
+                    version_file=self._version_file(member),
                     inputs=(member + "/", *locks),
                 )
             )
@@ -341,15 +343,26 @@ class _Finder:
         for path in self.paths:
             if is_lock_file(path) and not self._taken(path):
                 by_folder.setdefault(_folder(path), []).append(path)
-        taken = [*self.unit_folders, *by_folder]
+        taken = sorted({*self.unit_folders, *by_folder})
         for folder in sorted(by_folder):
-            holds_other = folder == "" or any(other != folder and _is_below(other, folder) for other in taken)
+            # another taken folder below this one sorts right after `folder/`: one look, not a scan
+            after = bisect.bisect_left(taken, folder + "/")
+            holds_other = folder == "" or (after < len(taken) and taken[after].startswith(folder + "/"))
             inputs = tuple(by_folder[folder]) if holds_other else (folder + "/",)
             self.groups.append((folder, 0, [self._unit(folder, inputs)]))
 
     def _unit(self, folder: str, inputs: tuple[str, ...]) -> ProposedUnit:
         name = _manifest_name(self.read, folder=folder) or (_slug(folder) if folder else self.fallback_name)
-        return ProposedUnit(name=name, version_file=_join(folder, "version.json"), inputs=inputs)
+        return ProposedUnit(name=name, version_file=self._version_file(folder), inputs=inputs)
+
+    def _version_file(self, folder: str) -> str:
+        """`version.json` in the unit's folder, unless another tool's file has that name there (a
+        Nerdbank.GitVersioning `version.json`, say): then `versionbot.json`."""
+        path = _join(folder, "version.json")
+        if path not in self._path_set:
+            return path
+        data = self.read(path) or b""
+        return path if b'"inputs_hash"' in data else _join(folder, "versionbot.json")
 
 
 def repository_name(url: str | None) -> str:
