@@ -160,10 +160,14 @@ def test_the_action_step_runs_versionbot_ci(
         fake_github,
         VERSIONBOT_CONFIG="versionbot.toml",
         VERSIONBOT_COMMENT=comment,
+        VERSIONBOT_FIX="commit",
         GITHUB_SHA=bumped.head(),
     )
 
     assert done.returncode == 1, done.stderr
+    # `fix: commit` reaches `versionbot ci`: the example payload's head is another repository's
+    assert "no fix pushed: the pull request comes from a fork" in done.stdout
+    assert "The fix as a patch over the branch, for git apply" in (tmp_path / "summary.md").read_text()
     assert re.search(
         r"^::error file=req/fw/version.json,title=versionbot%3A fw \(needs-bump\)::", done.stdout, re.M
     )
