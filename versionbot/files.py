@@ -35,6 +35,42 @@ def checked_out(path: str, oid: str) -> bytes | None:
     return data if digest.hexdigest() == oid else None
 
 
+def streamed_checked_out(path: str, oid: str) -> Iterator[bytes] | None:
+    """A large file's bytes in chunks, where they are the blob `oid` (else None): checked by one
+    streamed pass of git's id, then read again chunk by chunk, never held whole. The second pass
+    checks the id once more and fails at its end if the file changed between the two."""
+    if _blob_id(path) != oid:
+        return None
+
+    def chunks() -> Iterator[bytes]:
+        digest = hashlib.sha1(b"blob %d\0" % os.lstat(path).st_size, usedforsecurity=False)
+        for chunk in stream_file(Path(path)):
+            digest.update(chunk)
+            yield chunk
+        if digest.hexdigest() != oid:
+            raise GitError(f"{visible(path)} changed while it was read; run versionbot again")
+
+    return chunks()
+
+
+def _blob_id(path: str) -> str | None:
+    """git's id of a regular file's bytes, streamed; None for anything else."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        digest = hashlib.sha1(b"blob %d\0" % info.st_size, usedforsecurity=False)
+        size = 0
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest() if size == info.st_size else None
+
+
 def read_regular(path: str, limit: int = LARGE) -> bytes | None:
     """A regular file's bytes, or None for anything else: nothing there, a link, a folder, a pipe,
     a device, an unreadable file, or more than `limit` bytes. Never blocks, never follows a link."""

@@ -19,6 +19,7 @@ from versionbot import writer
 from versionbot.cache import Memory
 from versionbot.commits import is_commit_id
 from versionbot.errors import GitError
+from versionbot.files import LARGE
 from versionbot.git.trees import Trees, TreeSnapshot
 from versionbot.git.worktree import WorktreeSnapshot, parse_status_z
 from versionbot.store import FOLDER, Store
@@ -245,6 +246,9 @@ class Repository:
         # checks files' stat data on several threads); libgit2 remains the fallback.
         output = self._git(
             f"--work-tree={root}",
+            # A file whose stat data cannot tell (racy) is compared by content: above this, git
+            # streams it rather than reading it whole into memory.
+            *("-c", f"core.bigFileThreshold={LARGE}"),
             *("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"),
             "--no-renames",
             "--ignore-submodules=dirty",  # a submodule counts by its commit, not its files

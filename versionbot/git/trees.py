@@ -14,7 +14,7 @@ import pygit2
 
 from versionbot.errors import GitError
 from versionbot.escape import visible
-from versionbot.files import CHUNK, LARGE, checked_out
+from versionbot.files import CHUNK, LARGE, checked_out, streamed_checked_out
 from versionbot.snapshot import ABSENT, Entry, EntryKind
 
 TREE_MODE = 0o040000
@@ -225,6 +225,12 @@ class TreeSnapshot:
             return (data,)
         size = self._trees.size(entry.oid)
         if size is not None and size > LARGE:
+            # Streamed from the checkout where it lies there unchanged: git itself would inflate
+            # the whole object into memory (below core.bigFileThreshold, 512 MiB by default).
+            if self._checkout is not None and entry.kind is EntryKind.FILE:
+                streamed = streamed_checked_out(os.path.join(self._checkout, entry.path), entry.oid)
+                if streamed is not None:
+                    return streamed
             return self._trees.stream(entry.oid, entry.path)
         return (self._trees.read(entry.oid, visible(entry.path)),)
 
