@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
 import hashlib
@@ -347,18 +346,8 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, Any, str], sour
     if separator not in SEPARATORS:
         shown = " ".join(map(repr, SEPARATORS))
         raise fail(key + ".separator", f"must be one of {shown} (what joins the parts), not {separator!r}")
-    unit = Unit(
-        name=name,
-        version_file=version_file,
-        inputs=inputs,
-        exclude=exclude,
-        depends_on=depends_on,
-        values=values,
-        scheme=scheme,
-        parts=parts,
-        separator=separator,
-    )
-    versions = unit.versions
+    part_names = tuple(part.name for part in parts)
+    versions = parts_scheme(part_names, separator) if parts else SCHEMES[scheme]
     start = table.get("start", versions.initial)
     if not versions.is_valid(start) or (type(start) is int and start >= 2**63):
         shown = {
@@ -374,10 +363,17 @@ def _parse_unit(name: str, table: Any, defaults: tuple[str, str, Any, str], sour
         raise fail(key + ".renamed-from", "must be the unit's former name (letters, digits, `.`, `_`, `-`)")
     if renamed_from == name:
         raise fail(key + ".renamed-from", "names the unit itself; write its former name, or remove the key")
-    part_names = tuple(part.name for part in parts)
     deploy_key = key + ".deploy-name" if "deploy-name" in table else "deploy-name"
-    return dataclasses.replace(
-        unit,
+    return Unit(
+        name=name,
+        version_file=version_file,
+        inputs=inputs,
+        exclude=exclude,
+        depends_on=depends_on,
+        values=values,
+        scheme=scheme,
+        parts=parts,
+        separator=separator,
         start=start,
         level=_level(table.get("level", default_level), key + ".level", fail),
         renamed_from=renamed_from,
