@@ -194,3 +194,16 @@ def test_a_pre_commit_config_of_many_blank_lines_is_read_at_once(bumped: GitRepo
     bumped.write(".pre-commit-config.yaml", "\n" * 200_000 + "  - id: versionbot\n")
     done = run(bumped, "doctor")
     assert ".pre-commit-config.yaml lists versionbot" in done.out
+
+
+def test_a_values_from_that_selects_nothing_is_a_thing_to_fix(bumped: GitRepo, run: Run) -> None:
+    bumped.write("settings.toml", "[app]\nlaunch = 'main'\n")
+    config = bumped.read("versionbot.toml").replace(
+        "[units.fw]",
+        '[units.fw.values-from]\nlaunch = { file = "settings.toml", key = "app.missing" }\n\n[units.fw]',
+        1,
+    )
+    bumped.write("versionbot.toml", config.replace("[units.fw.values-from]", "[units.app.values-from]"))
+    done = doctor(run, bumped)
+    assert done.code == 1  # listed as the thing to fix, not a question doctor cannot answer
+    assert "units:\n  cannot be judged: versionbot.toml: units.app.values-from.launch:" in done.out

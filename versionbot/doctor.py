@@ -134,8 +134,11 @@ def units(workspace: Workspace) -> Topic:
     snapshot = workspace.repo.worktree_snapshot()
     lines = []
     fix = None
-    with workspace.repo.memory() as memory:
-        states = survey(config, snapshot, Digests(), memory, is_deployed=True)
+    try:
+        with workspace.repo.memory() as memory:
+            states = survey(config, snapshot, Digests(), memory, is_deployed=True)
+    except ConfigError as error:  # a values-from that selects nothing, say: the thing to fix
+        return Topic("units", (f"cannot be judged: {error}",), fix=str(error), is_list=True)
     for unit, state in zip(config.units, states, strict=True):
         matched, unmatched = _matched(config, unit.name, snapshot)
         version = "no version" if state.version is None else f"version {state.version}"
