@@ -125,20 +125,17 @@ def _problem(
     if not is_deployed:
         refuse_unmatched(config, inputs)
     if current == record.inputs_hash and not resolved.parts:
-        return None
+        return None  # the common answer: no manifest is read for it
+    manifest = inputs.manifest if own is None else own
+    fix = "" if is_deployed else "; run `versionbot bump`"
     if current == record.inputs_hash:  # a parts unit's record holds each part's fingerprint too
-        manifest = inputs.manifest if own is None else own
+        recorded_parts = {name: part.inputs_hash for name, part in record.parts.items()}
         parts = part_hashes(resolved, manifest, resolved.values, depends)
-        wrong = [
-            name for name in parts if parts[name] != getattr(record.parts.get(name), "inputs_hash", None)
-        ]
+        wrong = [name for name, digest in parts.items() if recorded_parts.get(name) != digest]
         if not wrong:
             return None
-        return f"the recorded fingerprint of part {wrong[0]} does not match its inputs" + (
-            "" if is_deployed else "; run `versionbot bump`"
-        )
-    differs = _differing(record, inputs.manifest if own is None else own, resolved.values, depends)
-    fix = "" if is_deployed else "; run `versionbot bump`"
+        return f"the recorded fingerprint of part {wrong[0]} does not match its inputs{fix}"
+    differs = _differing(record, manifest, resolved.values, depends)
     return f"the recorded hashes do not match the inputs ({differs}){fix}"
 
 
